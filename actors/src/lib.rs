@@ -1,0 +1,1 @@
+//! proctor-actors: placeholder until its issue lands.

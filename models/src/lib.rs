@@ -1,0 +1,1 @@
+//! proctor-models: placeholder until its issue lands.

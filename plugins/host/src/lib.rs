@@ -1,0 +1,1 @@
+//! proctor-plugin-host: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! proctor-logic: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! proctor-runtime: placeholder until its issue lands.
