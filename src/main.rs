@@ -1,1 +1,38 @@
-fn main() {}
+//! The `proctor` command line: a thin layer over the library crates.
+//!
+//! Exit codes: 0 success, 1 a run or command failed, 2 bad usage or an invalid topology,
+//! 130 a run stopped by Ctrl-C (resumable).
+
+mod cli;
+mod commands;
+mod environment;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        cli::Command::Validate(args) => commands::validate::run(&args),
+        cli::Command::Run(args) => commands::run::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: proctor's info messages and everyone's warnings).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,proctor=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

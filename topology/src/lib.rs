@@ -9,12 +9,14 @@
 //! came from. Relative paths are resolved against the topology file's folder.
 
 mod device;
+mod drift;
 mod load;
 mod schema;
 mod suggest;
 mod validate;
 
 pub use device::Device;
+pub use drift::{RESUMABLE_CHANGES, differences};
 pub use load::{ENV_PREFIX, LoadOptions, LoadedTopology, load, parse_str};
 pub use schema::*;
 pub use suggest::{closest, edit_distance};

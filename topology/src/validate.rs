@@ -371,7 +371,7 @@ fn check_batch_arithmetic(topology: &Topology, issues: &mut Issues) {
             ),
         )
     };
-    if rollouts % learner.mini_batches != 0 {
+    if !rollouts.is_multiple_of(learner.mini_batches) {
         issues.push(
             "learner.mini_batches",
             format!(
@@ -382,7 +382,7 @@ fn check_batch_arithmetic(topology: &Topology, issues: &mut Issues) {
         return;
     }
     let mini_batch = rollouts / learner.mini_batches;
-    if mini_batch % learner.micro_batch_size != 0 {
+    if !mini_batch.is_multiple_of(learner.micro_batch_size) {
         issues.push(
             "learner.micro_batch_size",
             format!(
