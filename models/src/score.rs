@@ -168,6 +168,31 @@ mod tests {
         assert_eq!(layout.mask, vec![1.0, 0.0, 1.0, 1.0]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn layout_puts_every_completion_token_after_its_prompt(
+            rows in proptest::collection::vec((proptest::collection::vec(3u32..50, 1..6), proptest::collection::vec(3u32..50, 0..5)), 1..5)
+        ) {
+            let (prompts, completions): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            let layout = layout(&prompts, &completions, 0).unwrap();
+            for (row, (prompt, completion)) in prompts.iter().zip(&completions).enumerate() {
+                let ids = &layout.input.input_ids[row];
+                let mask = &layout.input.attention_mask[row];
+                for (k, &token) in completion.iter().enumerate() {
+                    let column = layout.first_column + 1 + k;
+                    proptest::prop_assert_eq!(ids[column], token);
+                    proptest::prop_assert_eq!(layout.targets[row * layout.completion_len + k], token);
+                    // Its position continues the prompt's positions.
+                    proptest::prop_assert_eq!(layout.input.positions[row][column] as usize, prompt.len() + k);
+                }
+                proptest::prop_assert_eq!(ids[layout.first_column], *prompt.last().unwrap());
+                proptest::prop_assert_eq!(mask.iter().map(|&m| usize::from(m)).sum::<usize>(), prompt.len() + completion.len());
+                let real: f32 = layout.mask[row * layout.completion_len..(row + 1) * layout.completion_len].iter().sum();
+                proptest::prop_assert_eq!(real as usize, completion.len());
+            }
+        }
+    }
+
     #[test]
     fn mismatched_batches_are_rejected() {
         assert!(layout(&[vec![1]], &[], 0).is_err());

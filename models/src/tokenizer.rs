@@ -65,6 +65,7 @@ impl ChatTemplate {
                 ))
             },
         );
+        env.add_function("strftime_now", |format: String| strftime_now(&format));
         env.add_template_owned(TEMPLATE_NAME, source.clone())
             .map_err(|e| Error::ChatTemplate(format!("{e:#}")))?;
         Ok(ChatTemplate { source, env })
@@ -98,6 +99,66 @@ impl ChatTemplate {
             .render(ctx)
             .map_err(|e| Error::ChatTemplate(format!("{e:#}")))
     }
+}
+
+/// The current UTC time formatted with the strftime subset chat templates use (`%Y %m %d %e %b %B %H %M %S %y %%`).
+fn strftime_now(format: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, of_day) = ((seconds / 86_400) as i64, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let month_name = MONTHS[(month - 1) as usize];
+    let mut out = String::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&year.to_string()),
+            Some('y') => out.push_str(&format!("{:02}", year % 100)),
+            Some('m') => out.push_str(&format!("{month:02}")),
+            Some('d') => out.push_str(&format!("{day:02}")),
+            Some('e') => out.push_str(&format!("{day:>2}")),
+            Some('B') => out.push_str(month_name),
+            Some('b') => out.push_str(&month_name[..3]),
+            Some('H') => out.push_str(&format!("{:02}", of_day / 3600)),
+            Some('M') => out.push_str(&format!("{:02}", of_day / 60 % 60)),
+            Some('S') => out.push_str(&format!("{:02}", of_day % 60)),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
 }
 
 /// Special token strings (for templates) and ids (for generation).
@@ -260,6 +321,12 @@ impl Tokenizer {
         Ok(encoding.get_ids().to_vec())
     }
 
+    /// Ids of a chat prompt: the template rendered with the assistant turn opened, encoded without
+    /// adding specials (the template already carries them), as transformers' `apply_chat_template`.
+    pub fn encode_chat(&self, messages: &[ChatMessage]) -> Result<Vec<u32>> {
+        self.encode(&self.apply_chat_template(messages, true)?, false)
+    }
+
     /// Text of `ids`; invalid UTF-8 from byte-level tokens becomes U+FFFD as in transformers.
     pub fn decode(&self, ids: &[u32], skip_special_tokens: bool) -> Result<String> {
         self.inner
@@ -358,6 +425,23 @@ mod tests {
         );
         let err = render(source, &[ChatMessage::new("system", "x")], false).unwrap_err();
         assert!(err.to_string().contains("first must be user"), "{err}");
+    }
+
+    #[test]
+    fn strftime_now_formats_a_date() {
+        let date = render(
+            "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %%') }}",
+            &[],
+            false,
+        )
+        .unwrap();
+        let (short, iso) = date.split_once('|').unwrap();
+        assert_eq!(short.len(), 11, "{short}");
+        assert!(
+            iso.len() == 12 && iso.ends_with(" %") && iso.as_bytes()[4] == b'-',
+            "{iso}"
+        );
+        assert!(short.ends_with(&iso[..4]));
     }
 
     #[test]

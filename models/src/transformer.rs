@@ -495,6 +495,20 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn positions_count_real_tokens(pad in 0usize..6, real in 0usize..12, trailing in 0usize..3) {
+            let mask: Vec<u8> = std::iter::repeat_n(0, pad).chain(std::iter::repeat_n(1, real)).chain(std::iter::repeat_n(0, trailing)).collect();
+            let positions = positions_from_mask(&mask);
+            prop_assert_eq!(positions.len(), mask.len());
+            prop_assert!(positions[..pad].iter().all(|&p| p == 0));
+            let expected: Vec<u32> = (0..real as u32).collect();
+            prop_assert_eq!(&positions[pad..pad + real], expected.as_slice());
+            prop_assert!(positions.windows(2).all(|w| w[1] >= w[0]));
+        }
+    }
 
     #[test]
     fn positions_follow_cumsum_of_mask() {

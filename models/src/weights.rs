@@ -95,6 +95,13 @@ impl Params {
 
     /// Writes `model.safetensors` (float32, `format = pt` metadata as transformers expects).
     pub fn save_safetensors(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_safetensors_bytes()?;
+        std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    }
+
+    /// The current values as a safetensors buffer (float32): a weight update that can cross a
+    /// thread or process boundary and be checksummed.
+    pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>> {
         let mut data: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::with_capacity(self.vars.len());
         for (name, var) in &self.vars {
             let values = var
@@ -111,12 +118,18 @@ impl Params {
             .map(|(name, bytes, shape)| {
                 safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
                     .map(|view| (name.clone(), view))
-                    .map_err(|e| Error::invalid(path, format!("tensor {name}: {e}")))
+                    .map_err(|e| Error::InvalidRequest(format!("tensor {name}: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
         let metadata = Some(HashMap::from([("format".to_string(), "pt".to_string())]));
-        safetensors::serialize_to_file(views, metadata, path)
-            .map_err(|e| Error::invalid(path, e.to_string()))
+        safetensors::serialize(views, metadata)
+            .map_err(|e| Error::InvalidRequest(format!("serializing parameters: {e}")))
+    }
+
+    /// Overwrites every variable from a buffer made by [`Params::to_safetensors_bytes`] (same names and shapes).
+    pub fn load_safetensors_bytes(&self, bytes: &[u8]) -> Result<()> {
+        let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?;
+        self.load_state_dict(&tensors.into_iter().collect())
     }
 }
 

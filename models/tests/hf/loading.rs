@@ -215,4 +215,27 @@ fn state_dict_round_trips_and_checks_shapes() {
             .unwrap()
     };
     assert_eq!(logits_of(&other), logits_of(&source.model));
+    // The byte form used for weight updates across threads or processes.
+    let shifted = proctor_models::builtin("tiny", 100, &Device::Cpu)
+        .unwrap()
+        .0;
+    shifted
+        .params()
+        .load_safetensors_bytes(&source.model.params().to_safetensors_bytes().unwrap())
+        .unwrap();
+    assert_eq!(logits_of(&shifted), logits_of(&source.model));
+    assert!(
+        target
+            .model
+            .params()
+            .load_safetensors_bytes(&source.model.params().to_safetensors_bytes().unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn models_can_move_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LanguageModel>();
+    assert_send_sync::<proctor_models::KvCache>();
 }
