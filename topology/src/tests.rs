@@ -356,3 +356,62 @@ fn cuda_devices_validate_when_present() {
     };
     assert!(load(&file, &no_env(), &context).is_ok());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Values a user might type, valid or not.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|number| number.to_string()),
+            any::<f64>().prop_map(|number| format!("{number:?}")),
+            "[a-z:]{0,8}".prop_map(|text| format!("{text:?}")),
+            Just("true".to_string()),
+            Just("[\"cpu\", \"cuda:0\"]".to_string()),
+            Just("{ low = 0.1 }".to_string()),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("learner.lr"), Just("learner.clip.low"), Just("learner.micro_batch_size"),
+            Just("policy.sampling.n"), Just("policy.devices"), Just("policy.replicas"),
+            Just("run.steps"), Just("data.prompts_per_step"), Just("verifier.limits.memory_mib"),
+            Just("learner.bogus"), Just("nosuch.section"), Just("reward.sources"),
+        ]
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Any override either loads or fails with issues that each name a key path.
+        #[test]
+        fn overrides_never_panic_and_every_issue_names_a_key(
+            overrides in proptest::collection::vec((key(), value()), 0..4)
+        ) {
+            let (_folder, file) = write_topology(VALID);
+            let options = LoadOptions {
+                set: overrides.iter().map(|(key, value)| format!("{key}={value}")).collect(),
+                env: Some(Vec::new()),
+            };
+            match load(&file, &options, &ValidationContext::default()) {
+                Ok(loaded) => prop_assert!(loaded.topology.run.steps >= 1),
+                Err(TopologyError::Invalid { issues, .. }) => {
+                    prop_assert!(!issues.is_empty());
+                    for issue in issues {
+                        prop_assert!(!issue.key.is_empty(), "{issue}");
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+
+        /// Arbitrary text never panics the loader.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = parse_str(&text, Path::new("fuzz.toml"), &no_env());
+        }
+    }
+}
