@@ -1,0 +1,628 @@
+//! Equivalence of two parsed answers: structures, relations, then exact or sampled numeric checks.
+
+use crate::MathOptions;
+use crate::expr::{Constant, Expr, RelOp};
+use crate::value::{Budget, EvalError, Evaluator, Value, values_equal};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Relative tolerance for comparing two exact-looking expressions that had to be evaluated in floats.
+const SYMBOLIC_TOL: f64 = 1e-9;
+/// Random points tried for expressions with variables.
+const POINTS: usize = 6;
+/// Points that must agree (where both sides are defined) for expressions with variables.
+const MIN_AGREEING_POINTS: usize = 3;
+/// Largest collection compared element by element.
+const MAX_ITEMS: usize = 64;
+/// Most `±` alternatives expanded.
+const MAX_ALTERNATIVES: usize = 16;
+
+/// Whether `response` is an equivalent answer to `gold`.
+pub fn equivalent(gold: &Expr, response: &Expr, options: &MathOptions) -> bool {
+    let mut checker = Checker { options, budget: Budget::default() };
+    checker.equal(gold, response)
+}
+
+struct Checker<'a> {
+    options: &'a MathOptions,
+    budget: Budget,
+}
+
+impl Checker<'_> {
+    fn equal(&mut self, gold: &Expr, response: &Expr) -> bool {
+        if gold == response {
+            return true;
+        }
+        if self.budget.steps == 0 {
+            return false;
+        }
+        self.budget.steps -= 1;
+        if let Some(letter) = choice_letter(gold) {
+            return choice_letter(response) == Some(letter);
+        }
+        if let (Expr::Text(g), _) | (_, Expr::Text(g)) = (gold, response) {
+            let other = if matches!(gold, Expr::Text(_)) { response } else { gold };
+            return match other {
+                Expr::Text(o) => normalize_text(g) == normalize_text(o),
+                Expr::Symbol(o) => normalize_text(g) == normalize_text(o),
+                _ => false,
+            };
+        }
+        // `±` stands for both signs: compare the sets of alternatives.
+        let gold_alternatives = expand_plus_minus(gold);
+        let response_alternatives = expand_plus_minus(response);
+        if gold_alternatives.is_some() || response_alternatives.is_some() {
+            let g = gold_alternatives.map_or_else(|| vec![gold.clone()], |alts| alts);
+            let r = response_alternatives.map_or_else(|| vec![response.clone()], |alts| alts);
+            return self.same_set(&flatten_lists(g), &flatten_lists(r));
+        }
+        match (gold, response) {
+            (Expr::Relation(..), Expr::Relation(..)) => self.relations(gold, response),
+            (Expr::Relation(..), _) => self.relation_against(gold, response),
+            (_, Expr::Relation(..)) => self.relation_against(response, gold),
+            (Expr::List(items), _) if items.iter().all(is_assignment) => self.equal(&assignment_values(items), response),
+            (_, Expr::List(items)) if items.iter().all(is_assignment) => self.equal(gold, &assignment_values(items)),
+            (Expr::Percent(inner), _) => {
+                self.equal(inner, response) || self.scalar(&Expr::Percent(inner.clone()), response)
+            }
+            (_, Expr::Percent(inner)) => {
+                self.equal(gold, inner) || self.scalar(gold, &Expr::Percent(inner.clone()))
+            }
+            (Expr::Degree(inner), _) => self.equal(inner, response) || self.scalar(gold, response),
+            (_, Expr::Degree(inner)) => self.equal(gold, inner) || self.scalar(gold, response),
+            (Expr::Set(g) | Expr::List(g), Expr::Set(r) | Expr::List(r)) => self.same_set(g, r),
+            (Expr::Tuple(g), Expr::Tuple(r)) => self.same_sequence(g, r),
+            (Expr::Tuple(g), Expr::Set(r)) | (Expr::Set(g), Expr::Tuple(r)) => self.same_set(g, r),
+            (Expr::Tuple(g), Expr::List(r)) | (Expr::List(g), Expr::Tuple(r)) => self.same_sequence(g, r),
+            (Expr::Tuple(items), Expr::Interval(..)) => self.equal(&open_interval(items), response),
+            (Expr::Interval(..), Expr::Tuple(items)) => self.equal(gold, &open_interval(items)),
+            (Expr::Interval(gl, glo, ghi, gr), Expr::Interval(rl, rlo, rhi, rr)) => {
+                (gl == rl || is_infinite(glo)) && (gr == rr || is_infinite(ghi)) && self.equal(glo, rlo) && self.equal(ghi, rhi)
+            }
+            (Expr::Union(g), Expr::Union(r)) => self.same_set(g, r),
+            (Expr::Matrix(g), Expr::Matrix(r)) => {
+                g.len() == r.len() && g.iter().zip(r).all(|(gr, rr)| self.same_sequence(gr, rr))
+            }
+            (Expr::Matrix(rows), Expr::Tuple(items)) | (Expr::Tuple(items), Expr::Matrix(rows)) => {
+                vector_entries(rows).is_some_and(|entries| self.same_sequence(&entries, items))
+            }
+            (Expr::Set(items), other) | (other, Expr::Set(items)) if items.len() == 1 && is_scalar(other) => self.equal(&items[0], other),
+            (Expr::Based(digits, base), other) | (other, Expr::Based(digits, base)) => self.based(digits, *base, other),
+            _ if is_scalar(gold) && is_scalar(response) => self.scalar(gold, response),
+            _ => false,
+        }
+    }
+
+    fn based(&mut self, digits: &str, base: u32, other: &Expr) -> bool {
+        let normalized = digits.trim_start_matches('0').to_lowercase();
+        match other {
+            Expr::Based(other_digits, other_base) => {
+                *other_base == base && other_digits.trim_start_matches('0').to_lowercase() == normalized
+            }
+            Expr::Int(value) => value.to_string() == normalized || BigInt::parse_bytes(digits.as_bytes(), base).is_some_and(|v| &v == value),
+            _ => false,
+        }
+    }
+
+    fn same_sequence(&mut self, gold: &[Expr], response: &[Expr]) -> bool {
+        gold.len() == response.len() && gold.iter().zip(response).all(|(g, r)| self.equal(g, r))
+    }
+
+    /// Order-free comparison; repeated elements count once.
+    fn same_set(&mut self, gold: &[Expr], response: &[Expr]) -> bool {
+        if gold.len() > MAX_ITEMS || response.len() > MAX_ITEMS {
+            return false;
+        }
+        let gold = self.distinct(gold);
+        let response = self.distinct(response);
+        if gold.len() != response.len() {
+            return false;
+        }
+        let mut used = vec![false; response.len()];
+        for g in &gold {
+            let Some(idx) = (0..response.len()).find(|&idx| !used[idx] && self.equal(g, &response[idx])) else {
+                return false;
+            };
+            used[idx] = true;
+        }
+        true
+    }
+
+    fn distinct(&mut self, items: &[Expr]) -> Vec<Expr> {
+        let mut out: Vec<Expr> = Vec::new();
+        for item in items {
+            let duplicate = (0..out.len()).any(|idx| {
+                let seen = out[idx].clone();
+                self.equal(&seen, item)
+            });
+            if !duplicate {
+                out.push(item.clone());
+            }
+        }
+        out
+    }
+
+    fn relations(&mut self, gold: &Expr, response: &Expr) -> bool {
+        if let (Some(g), Some(r)) = (assigned_value(gold), assigned_value(response))
+            && self.equal(g, r)
+        {
+            return true;
+        }
+        if let (Some(g), Some(r)) = (as_interval(gold), as_interval(response)) {
+            return self.equal(&g, &r);
+        }
+        let (Expr::Relation(g_ops, g_rel), Expr::Relation(r_ops, r_rel)) = (gold, response) else {
+            return false;
+        };
+        if g_ops.len() != 2 || r_ops.len() != 2 {
+            return g_rel == r_rel && self.same_sequence(g_ops, r_ops);
+        }
+        let (g_kind, g_diff) = normalized_difference(g_ops, g_rel[0]);
+        let (r_kind, r_diff) = normalized_difference(r_ops, r_rel[0]);
+        if g_kind != r_kind {
+            return false;
+        }
+        let positive_only = !matches!(g_kind, RelOp::Eq | RelOp::Ne);
+        self.proportional(&g_diff, &r_diff, positive_only)
+    }
+
+    /// A relation against a plain answer: its assigned value, its interval, or its last side.
+    fn relation_against(&mut self, relation: &Expr, other: &Expr) -> bool {
+        let Expr::Relation(operands, ops) = relation else {
+            return false;
+        };
+        let value = if let Some(value) = assigned_value(relation) {
+            value.clone()
+        } else if let Some(interval) = as_interval(relation) {
+            interval
+        } else if ops.iter().all(|op| *op == RelOp::Eq) {
+            operands.last().cloned().unwrap_or_else(|| Expr::int(0))
+        } else {
+            return false;
+        };
+        self.equal(&value, other)
+    }
+
+    /// Whether `gold = c · response` for one constant c (c > 0 when `positive_only`), at sampled points.
+    fn proportional(&mut self, gold: &Expr, response: &Expr, positive_only: bool) -> bool {
+        let names = variables(gold, response);
+        if names.is_empty() {
+            return false;
+        }
+        let mut ratio: Option<Value> = None;
+        let mut agreeing = 0;
+        for point_idx in 0..POINTS {
+            let point = sample_point(&names, point_idx);
+            let (Some((g, g_inexact)), Some((r, r_inexact))) = (self.eval(gold, &point), self.eval(response, &point)) else {
+                continue;
+            };
+            let zero = Value::Exact(crate::value::Exact { re: BigRational::zero(), im: BigRational::zero() });
+            let g_zero = values_equal(&g, &zero, false, 0.0, SYMBOLIC_TOL);
+            let r_zero = values_equal(&r, &zero, false, 0.0, SYMBOLIC_TOL);
+            if g_zero != r_zero {
+                return false;
+            }
+            if g_zero {
+                continue;
+            }
+            let (gr, gi) = g.to_f64();
+            let (rr, ri) = r.to_f64();
+            let current = match (g.exact_real(), r.exact_real()) {
+                (Some(gx), Some(rx)) => Value::Exact(crate::value::Exact { re: gx / rx, im: BigRational::zero() }),
+                _ => {
+                    let norm = rr * rr + ri * ri;
+                    Value::Approx((gr * rr + gi * ri) / norm, (gi * rr - gr * ri) / norm)
+                }
+            };
+            if positive_only && current.to_f64().0 <= 0.0 {
+                return false;
+            }
+            match &ratio {
+                Some(previous) => {
+                    if !values_equal(previous, &current, g_inexact || r_inexact, self.options.float_rel_tol, SYMBOLIC_TOL) {
+                        return false;
+                    }
+                }
+                None => ratio = Some(current),
+            }
+            agreeing += 1;
+        }
+        agreeing >= 2
+    }
+
+    fn eval(&mut self, expr: &Expr, point: &BTreeMap<String, BigRational>) -> Option<(Value, bool)> {
+        let mut evaluator = Evaluator { point, budget: &mut self.budget, inexact: false };
+        let value = evaluator.eval(expr).ok()?;
+        Some((value, evaluator.inexact))
+    }
+
+    /// Scalar expressions: exact where possible, sampled at random points when they have variables.
+    fn scalar(&mut self, gold: &Expr, response: &Expr) -> bool {
+        let names = variables(gold, response);
+        let points = if names.is_empty() { 1 } else { POINTS };
+        let mut agreeing = 0;
+        for point_idx in 0..points {
+            let point = sample_point(&names, point_idx);
+            let mut evaluator = Evaluator { point: &point, budget: &mut self.budget, inexact: false };
+            let gold_value = evaluator.eval(gold);
+            let gold_inexact = evaluator.inexact;
+            evaluator.inexact = false;
+            let response_value = evaluator.eval(response);
+            let inexact = gold_inexact || evaluator.inexact;
+            match (gold_value, response_value) {
+                (Ok(g), Ok(r)) => {
+                    let equal = values_equal(&g, &r, inexact, self.options.float_rel_tol, SYMBOLIC_TOL)
+                        || (names.is_empty() && self.options.gold_rounding && rounds_to(gold, &r));
+                    if !equal {
+                        return false;
+                    }
+                    agreeing += 1;
+                }
+                (Err(EvalError::Undefined), Err(EvalError::Undefined)) if !names.is_empty() => {}
+                _ => return false,
+            }
+        }
+        agreeing >= points.min(MIN_AGREEING_POINTS)
+    }
+}
+
+/// True when the gold is a decimal literal with k places and the value rounds to it at k places.
+fn rounds_to(gold: &Expr, value: &Value) -> bool {
+    let (negative, literal) = match gold {
+        Expr::Neg(inner) => (true, &**inner),
+        other => (false, other),
+    };
+    let Expr::Decimal(gold_value, text) = literal else {
+        return false;
+    };
+    let Some(response) = value.exact_real() else {
+        return false;
+    };
+    if text.contains(['e', 'E']) {
+        return false;
+    }
+    let places = text.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+    let gold_value = if negative { -gold_value.clone() } else { gold_value.clone() };
+    let half_unit = BigRational::new(BigInt::from(1), BigInt::from(2) * num_traits::pow(BigInt::from(10), places));
+    (response - &gold_value).abs() <= half_unit
+}
+
+/// Deterministic sample point: each variable gets a non-integer positive rational.
+fn sample_point(names: &BTreeSet<String>, point_idx: usize) -> BTreeMap<String, BigRational> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ (point_idx as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    names
+        .iter()
+        .map(|name| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let numerator = i64::try_from(state % 89).unwrap_or(0) + 11;
+            let denominator = i64::try_from((state >> 20) % 7).unwrap_or(0) + 3;
+            let denominator = if numerator % denominator == 0 { denominator + 1 } else { denominator };
+            (name.clone(), BigRational::new(BigInt::from(numerator), BigInt::from(denominator * 10)))
+        })
+        .collect()
+}
+
+fn variables(gold: &Expr, response: &Expr) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    collect_variables(gold, &mut names);
+    collect_variables(response, &mut names);
+    names
+}
+
+fn collect_variables(expr: &Expr, names: &mut BTreeSet<String>) {
+    match expr {
+        Expr::Symbol(name) => {
+            names.insert(name.clone());
+        }
+        Expr::Apply(name, args) => {
+            names.insert(name.clone());
+            args.iter().for_each(|arg| collect_variables(arg, names));
+        }
+        Expr::Int(_) | Expr::Decimal(..) | Expr::Based(..) | Expr::Const(_) | Expr::Text(_) => {}
+        Expr::Add(items) | Expr::Mul(items) | Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) | Expr::Union(items) | Expr::Relation(items, _) => {
+            items.iter().for_each(|item| collect_variables(item, names));
+        }
+        Expr::Neg(a) | Expr::Func(_, a) | Expr::Factorial(a) | Expr::Percent(a) | Expr::Degree(a) => collect_variables(a, names),
+        Expr::Log(a, b) => {
+            collect_variables(a, names);
+            if let Some(b) = b {
+                collect_variables(b, names);
+            }
+        }
+        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) | Expr::Binom(a, b) | Expr::PlusMinus(a, b) | Expr::Interval(_, a, b, _) => {
+            collect_variables(a, names);
+            collect_variables(b, names);
+        }
+        Expr::Matrix(rows) => rows.iter().flatten().for_each(|item| collect_variables(item, names)),
+    }
+}
+
+fn is_scalar(expr: &Expr) -> bool {
+    !matches!(
+        expr,
+        Expr::Tuple(_) | Expr::List(_) | Expr::Set(_) | Expr::Interval(..) | Expr::Union(_) | Expr::Matrix(_) | Expr::Relation(..) | Expr::Text(_)
+    )
+}
+
+fn is_infinite(expr: &Expr) -> bool {
+    match expr {
+        Expr::Const(Constant::Infinity) => true,
+        Expr::Neg(inner) => is_infinite(inner),
+        _ => false,
+    }
+}
+
+/// A multiple-choice letter: `C`, `(C)`, `\text{(C)}`.
+fn choice_letter(expr: &Expr) -> Option<char> {
+    let text = match expr {
+        Expr::Symbol(name) => name.as_str(),
+        Expr::Text(text) => text.as_str(),
+        _ => return None,
+    };
+    let mut chars = text.chars();
+    let letter = chars.next()?;
+    let single = chars.next().is_none();
+    let is_choice = match expr {
+        Expr::Symbol(_) => letter.is_ascii_uppercase() && letter <= 'J',
+        _ => letter.is_ascii_alphabetic() && letter.to_ascii_uppercase() <= 'J',
+    };
+    (single && is_choice).then(|| letter.to_ascii_uppercase())
+}
+
+fn normalize_text(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Open interval from a two-element tuple (anything else stays a tuple).
+fn open_interval(items: &[Expr]) -> Expr {
+    match items {
+        [low, high] => Expr::Interval(false, Box::new(low.clone()), Box::new(high.clone()), false),
+        _ => Expr::Tuple(items.to_vec()),
+    }
+}
+
+/// Entries of a one-row or one-column matrix.
+fn vector_entries(rows: &[Vec<Expr>]) -> Option<Vec<Expr>> {
+    if rows.len() == 1 {
+        return Some(rows[0].clone());
+    }
+    rows.iter().all(|row| row.len() == 1).then(|| rows.iter().map(|row| row[0].clone()).collect())
+}
+
+/// A left side that names what is being given: `x`, `x_1`, `f(x)`, `\theta`.
+fn is_name(expr: &Expr) -> bool {
+    matches!(expr, Expr::Symbol(_) | Expr::Apply(..))
+}
+
+fn is_assignment(expr: &Expr) -> bool {
+    assigned_value(expr).is_some()
+}
+
+/// `x = v` (or `x = … = v`): the value v.
+fn assigned_value(expr: &Expr) -> Option<&Expr> {
+    let Expr::Relation(operands, ops) = expr else {
+        return None;
+    };
+    if !ops.iter().all(|op| *op == RelOp::Eq) {
+        return None;
+    }
+    if is_name(&operands[0]) || operands.len() > 2 { operands.last() } else { None }
+}
+
+fn assignment_values(items: &[Expr]) -> Expr {
+    let values: Vec<Expr> = items.iter().filter_map(assigned_value).cloned().collect();
+    let names: BTreeSet<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Expr::Relation(operands, _) => Some(operands[0].to_latex()),
+            _ => None,
+        })
+        .collect();
+    // `x = 1, y = 2` is an ordered tuple; `x = 1 or x = 2` a set of solutions.
+    if names.len() == items.len() { Expr::Tuple(values) } else { Expr::List(values) }
+}
+
+/// Moves everything to one side: `a op b` becomes (op', a − b) with op' in {=, ≠, <, ≤}.
+fn normalized_difference(operands: &[Expr], op: RelOp) -> (RelOp, Expr) {
+    let (a, b) = (&operands[0], &operands[1]);
+    let diff = |x: &Expr, y: &Expr| Expr::Add(vec![x.clone(), Expr::Neg(Box::new(y.clone()))]);
+    match op {
+        RelOp::Gt => (RelOp::Lt, diff(b, a)),
+        RelOp::Ge => (RelOp::Le, diff(b, a)),
+        other => (other, diff(a, b)),
+    }
+}
+
+/// An inequality in one variable with constant bounds as an interval (or union for `≠`).
+fn as_interval(expr: &Expr) -> Option<Expr> {
+    let Expr::Relation(operands, ops) = expr else {
+        return None;
+    };
+    let constant = |e: &Expr| {
+        let mut names = BTreeSet::new();
+        collect_variables(e, &mut names);
+        names.is_empty()
+    };
+    let infinity = || Expr::Const(Constant::Infinity);
+    let minus_infinity = || Expr::Neg(Box::new(Expr::Const(Constant::Infinity)));
+    let interval = |lc: bool, lo: Expr, hi: Expr, rc: bool| Expr::Interval(lc, Box::new(lo), Box::new(hi), rc);
+    match (operands.as_slice(), ops.as_slice()) {
+        ([Expr::Symbol(_), bound], [op]) | ([bound, Expr::Symbol(_)], [op]) if constant(bound) => {
+            let symbol_left = matches!(operands[0], Expr::Symbol(_));
+            let op = if symbol_left { *op } else { flip(*op) };
+            let bound = bound.clone();
+            Some(match op {
+                RelOp::Lt => interval(false, minus_infinity(), bound, false),
+                RelOp::Le => interval(false, minus_infinity(), bound, true),
+                RelOp::Gt => interval(false, bound, infinity(), false),
+                RelOp::Ge => interval(true, bound, infinity(), false),
+                RelOp::Ne => Expr::Union(vec![interval(false, minus_infinity(), bound.clone(), false), interval(false, bound, infinity(), false)]),
+                RelOp::Eq => return None,
+            })
+        }
+        ([low, Expr::Symbol(_), high], [op1, op2]) if constant(low) && constant(high) => {
+            let closed = |op: RelOp| matches!(op, RelOp::Le | RelOp::Ge);
+            match (op1, op2) {
+                (RelOp::Lt | RelOp::Le, RelOp::Lt | RelOp::Le) => Some(interval(closed(*op1), low.clone(), high.clone(), closed(*op2))),
+                (RelOp::Gt | RelOp::Ge, RelOp::Gt | RelOp::Ge) => Some(interval(closed(*op2), high.clone(), low.clone(), closed(*op1))),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn flip(op: RelOp) -> RelOp {
+    match op {
+        RelOp::Lt => RelOp::Gt,
+        RelOp::Le => RelOp::Ge,
+        RelOp::Gt => RelOp::Lt,
+        RelOp::Ge => RelOp::Le,
+        other => other,
+    }
+}
+
+/// Lists inside alternatives are flattened: `\pm` over a list gives one set.
+fn flatten_lists(items: Vec<Expr>) -> Vec<Expr> {
+    items
+        .into_iter()
+        .flat_map(|item| match item {
+            Expr::List(inner) | Expr::Set(inner) => inner,
+            other => vec![other],
+        })
+        .collect()
+}
+
+/// Expands every `a ± b` into its two alternatives; `None` when there is no `±`.
+fn expand_plus_minus(expr: &Expr) -> Option<Vec<Expr>> {
+    let expr = match expr {
+        Expr::Relation(operands, ops) if ops.len() == 1 && ops[0] == RelOp::Eq && is_name(&operands[0]) => &operands[1],
+        other => other,
+    };
+    if !contains_plus_minus(expr) {
+        return None;
+    }
+    let mut alternatives = vec![expr.clone()];
+    while let Some(pos) = alternatives.iter().position(contains_plus_minus) {
+        if alternatives.len() >= MAX_ALTERNATIVES {
+            break;
+        }
+        let current = alternatives.remove(pos);
+        alternatives.push(replace_first_plus_minus(&current, false).0);
+        alternatives.push(replace_first_plus_minus(&current, true).0);
+    }
+    Some(alternatives)
+}
+
+fn contains_plus_minus(expr: &Expr) -> bool {
+    match expr {
+        Expr::PlusMinus(..) => true,
+        Expr::Add(items) | Expr::Mul(items) => items.iter().any(contains_plus_minus),
+        Expr::Neg(a) | Expr::Func(_, a) | Expr::Percent(a) | Expr::Degree(a) => contains_plus_minus(a),
+        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) => contains_plus_minus(a) || contains_plus_minus(b),
+        _ => false,
+    }
+}
+
+/// Replaces the first `a ± b` with `a + b` (or `a − b` when `minus`); second value says one was found.
+fn replace_first_plus_minus(expr: &Expr, minus: bool) -> (Expr, bool) {
+    let rebuild_list = |items: &[Expr]| {
+        let mut done = false;
+        let out = items
+            .iter()
+            .map(|item| {
+                if done {
+                    item.clone()
+                } else {
+                    let (new, found) = replace_first_plus_minus(item, minus);
+                    done = found;
+                    new
+                }
+            })
+            .collect::<Vec<_>>();
+        (out, done)
+    };
+    let boxed = |e: &Expr| {
+        let (new, found) = replace_first_plus_minus(e, minus);
+        (Box::new(new), found)
+    };
+    match expr {
+        Expr::PlusMinus(a, b) => {
+            let b = if minus { Expr::Neg(b.clone()) } else { (**b).clone() };
+            let result = if matches!(**a, Expr::Int(ref n) if n.is_zero()) { b } else { Expr::Add(vec![(**a).clone(), b]) };
+            (result, true)
+        }
+        Expr::Add(items) => {
+            let (out, found) = rebuild_list(items);
+            (Expr::Add(out), found)
+        }
+        Expr::Mul(items) => {
+            let (out, found) = rebuild_list(items);
+            (Expr::Mul(out), found)
+        }
+        Expr::Neg(a) => {
+            let (a, found) = boxed(a);
+            (Expr::Neg(a), found)
+        }
+        Expr::Func(f, a) => {
+            let (a, found) = boxed(a);
+            (Expr::Func(*f, a), found)
+        }
+        Expr::Percent(a) => {
+            let (a, found) = boxed(a);
+            (Expr::Percent(a), found)
+        }
+        Expr::Degree(a) => {
+            let (a, found) = boxed(a);
+            (Expr::Degree(a), found)
+        }
+        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) => {
+            let (new_a, found) = boxed(a);
+            let (new_b, found_b) = if found { (b.clone(), true) } else { boxed(b) };
+            let rebuilt = match expr {
+                Expr::Div(..) => Expr::Div(new_a, new_b),
+                Expr::Pow(..) => Expr::Pow(new_a, new_b),
+                _ => Expr::Root(new_a, new_b),
+            };
+            (rebuilt, found || found_b)
+        }
+        other => (other.clone(), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn eq(gold: &str, response: &str) -> bool {
+        let options = MathOptions::default();
+        equivalent(&parse(gold).expect("gold parses"), &parse(response).expect("response parses"), &options)
+    }
+
+    #[test]
+    fn false_positive_traps() {
+        assert!(!eq("\\pm 2021", "2021"));
+        assert!(eq("\\pm 2021", "2021, -2021"));
+        assert!(!eq("n=1,2,3", "n=2,3,4"));
+        assert!(!eq("x^2-5x+6=0", "x^2-5x+4=0"));
+        assert!(eq("x^2-5x+6=0", "2x^2-10x+12=0"));
+        assert!(!eq("1/2004!", "1/2006!"));
+        assert!(!eq("1/2^{99}", "1/2^{98}"));
+    }
+
+    #[test]
+    fn symbolic_and_structural() {
+        assert!(eq("(x+1)^2", "x^2+2x+1"));
+        assert!(eq("\\sqrt{2}/2", "\\frac{1}{\\sqrt{2}}"));
+        assert!(eq("[2,\\infty)", "x \\ge 2"));
+        assert!(eq("(1,3)", "1<x<3"));
+        assert!(!eq("[0,1)", "(0,1)"));
+        assert!(eq("\\{1,2\\}", "\\{2,1\\}"));
+        assert!(!eq("(1,2)", "(2,1)"));
+    }
+}

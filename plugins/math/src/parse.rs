@@ -1,0 +1,756 @@
+//! Recursive-descent parser from answer tokens to an [`Expr`] tree, with bounded depth and size.
+
+use crate::Error;
+use crate::expr::{Constant, Expr, Function, RelOp};
+use crate::lex::{Token, tokenize};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+
+/// Deepest nesting of groups and prefix operators the parser accepts.
+pub const MAX_DEPTH: usize = 120;
+/// Most tokens one answer may have.
+pub const MAX_TOKENS: usize = 20_000;
+/// Most digits in one number literal.
+const MAX_LITERAL_DIGITS: usize = 5_000;
+
+/// Words that join several answers, read as a comma.
+const JOINING_WORDS: &[&str] = &["and", "or"];
+
+/// Parses one answer (LaTeX or plain text) into an expression tree.
+pub fn parse(text: &str) -> Result<Expr, Error> {
+    let tokens = tokenize(text).ok_or_else(|| Error::Parse("unexpected character".into()))?;
+    if tokens.len() > MAX_TOKENS {
+        return Err(Error::TooLarge("answer has too many tokens".into()));
+    }
+    if tokens.is_empty() {
+        return Err(Error::Parse("empty answer".into()));
+    }
+    if let Some(text_answer) = text_answer(&tokens) {
+        return Ok(Expr::Text(text_answer));
+    }
+    let tokens = clean_tokens(tokens);
+    if tokens.is_empty() {
+        return Err(Error::Parse("no math in answer".into()));
+    }
+    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    let expr = parser.top()?;
+    if parser.pos < parser.tokens.len() {
+        return Err(Error::Parse(format!("unexpected {:?}", parser.tokens[parser.pos])));
+    }
+    Ok(expr)
+}
+
+/// An answer made only of words (and brackets/commas) is text: its words, lowercased, space-joined.
+fn text_answer(tokens: &[Token]) -> Option<String> {
+    let mut words = Vec::new();
+    for token in tokens {
+        match token {
+            Token::Word(word) => words.push(word.to_lowercase()),
+            Token::Ident(letter) if tokens.len() > 1 => words.push(letter.to_lowercase()),
+            Token::LParen | Token::RParen | Token::Comma | Token::Minus | Token::LBrace | Token::RBrace => {}
+            _ => return None,
+        }
+    }
+    let joined = words.join(" ");
+    let all_joining = words.iter().all(|w| JOINING_WORDS.contains(&w.as_str()));
+    (!words.is_empty() && !all_joining && tokens.iter().any(|t| matches!(t, Token::Word(_)))).then_some(joined)
+}
+
+/// Turns joining words into commas, drops unit and filler words and layout environments.
+fn clean_tokens(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        match token {
+            Token::Word(word) => {
+                let lower = word.to_lowercase();
+                if JOINING_WORDS.contains(&lower.as_str()) && !out.is_empty() {
+                    out.push(Token::Comma);
+                }
+            }
+            Token::Begin(env) | Token::End(env) if is_layout_env(&env) => {}
+            Token::Amp if !out.iter().any(|t| matches!(t, Token::Begin(_))) => {}
+            Token::RowSep if !out.iter().any(|t| matches!(t, Token::Begin(_))) => out.push(Token::Comma),
+            other => out.push(other),
+        }
+    }
+    while matches!(out.last(), Some(Token::Comma | Token::Rel(_))) {
+        out.pop();
+    }
+    while matches!(out.first(), Some(Token::Comma)) {
+        out.remove(0);
+    }
+    out
+}
+
+fn is_layout_env(env: &str) -> bool {
+    matches!(env, "align" | "aligned" | "equation" | "gather" | "gathered" | "eqnarray" | "split" | "multline" | "center" | "displaymath" | "math")
+}
+
+fn is_matrix_env(env: &str) -> bool {
+    matches!(env, "pmatrix" | "bmatrix" | "Bmatrix" | "matrix" | "vmatrix" | "Vmatrix" | "smallmatrix" | "array" | "cases")
+}
+
+fn function_for(name: &str) -> Option<Function> {
+    Some(match name {
+        "sin" => Function::Sin,
+        "cos" => Function::Cos,
+        "tan" | "tg" => Function::Tan,
+        "sec" => Function::Sec,
+        "csc" | "cosec" => Function::Csc,
+        "cot" | "ctg" => Function::Cot,
+        "arcsin" | "asin" => Function::Asin,
+        "arccos" | "acos" => Function::Acos,
+        "arctan" | "atan" => Function::Atan,
+        "sinh" => Function::Sinh,
+        "cosh" => Function::Cosh,
+        "tanh" => Function::Tanh,
+        "ln" => Function::Ln,
+        "exp" => Function::Exp,
+        _ => return None,
+    })
+}
+
+fn inverse(function: Function) -> Option<Function> {
+    Some(match function {
+        Function::Sin => Function::Asin,
+        Function::Cos => Function::Acos,
+        Function::Tan => Function::Atan,
+        _ => return None,
+    })
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+type Parsed = Result<Expr, Error>;
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<&Token> {
+        self.tokens.get(self.pos + offset)
+    }
+
+    fn eat(&mut self, token: &Token) -> bool {
+        if self.peek() == Some(token) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, token: &Token) -> Result<(), Error> {
+        if self.eat(token) { Ok(()) } else { Err(Error::Parse(format!("expected {token:?}"))) }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH { Err(Error::TooLarge("answer is nested too deeply".into())) } else { Ok(()) }
+    }
+
+    /// Whole answer: a comma list; `n = 2, 3, 4` becomes `n = (list)`.
+    fn top(&mut self) -> Parsed {
+        let mut items = vec![self.relation()?];
+        while self.eat(&Token::Comma) {
+            if self.peek().is_none() {
+                break;
+            }
+            items.push(self.relation()?);
+        }
+        if items.len() == 1 {
+            return Ok(items.pop().expect("one item"));
+        }
+        let rest_plain = items[1..].iter().all(|item| !matches!(item, Expr::Relation(..)));
+        if let Expr::Relation(operands, ops) = &items[0]
+            && rest_plain
+            && ops.len() == 1
+            && ops[0] == RelOp::Eq
+        {
+            let (name, first) = (operands[0].clone(), operands[1].clone());
+            let mut values = vec![first];
+            values.extend(items.drain(1..));
+            return Ok(Expr::Relation(vec![name, Expr::List(values)], vec![RelOp::Eq]));
+        }
+        Ok(Expr::List(items))
+    }
+
+    fn comma_items(&mut self, closers: &[Token]) -> Result<(Vec<Expr>, Token), Error> {
+        let mut items = Vec::new();
+        loop {
+            if let Some(token) = self.peek()
+                && closers.contains(token)
+            {
+                let closer = token.clone();
+                self.pos += 1;
+                return Ok((items, closer));
+            }
+            if self.peek().is_none() {
+                return Err(Error::Parse("unclosed bracket".into()));
+            }
+            items.push(self.relation()?);
+            if !self.eat(&Token::Comma) {
+                let Some(token) = self.peek().filter(|t| closers.contains(t)).cloned() else {
+                    return Err(Error::Parse("expected a closing bracket".into()));
+                };
+                self.pos += 1;
+                return Ok((items, token));
+            }
+        }
+    }
+
+    fn relation(&mut self) -> Parsed {
+        self.enter()?;
+        let mut operands = vec![self.union()?];
+        let mut ops = Vec::new();
+        loop {
+            let op = match self.peek() {
+                Some(Token::Rel(op)) => *op,
+                Some(Token::In) => RelOp::Eq,
+                _ => break,
+            };
+            self.pos += 1;
+            ops.push(op);
+            operands.push(self.union()?);
+        }
+        self.depth -= 1;
+        Ok(if ops.is_empty() { operands.pop().expect("one operand") } else { Expr::Relation(operands, ops) })
+    }
+
+    fn union(&mut self) -> Parsed {
+        let mut parts = vec![self.additive()?];
+        while self.eat(&Token::Cup) {
+            parts.push(self.additive()?);
+        }
+        Ok(if parts.len() == 1 { parts.pop().expect("one part") } else { Expr::Union(parts) })
+    }
+
+    fn additive(&mut self) -> Parsed {
+        let mut terms = vec![self.term()?];
+        loop {
+            match self.peek() {
+                Some(Token::Plus) => {
+                    self.pos += 1;
+                    terms.push(self.term()?);
+                }
+                Some(Token::Minus) => {
+                    self.pos += 1;
+                    terms.push(Expr::Neg(Box::new(self.term()?)));
+                }
+                Some(Token::PlusMinus) => {
+                    self.pos += 1;
+                    let left = collapse_sum(std::mem::take(&mut terms));
+                    terms.push(Expr::PlusMinus(Box::new(left), Box::new(self.term()?)));
+                }
+                _ => break,
+            }
+        }
+        Ok(collapse_sum(terms))
+    }
+
+    fn starts_atom(&self) -> bool {
+        match self.peek() {
+            Some(Token::Num(_) | Token::Ident(_) | Token::LParen | Token::LBrace | Token::LSet | Token::Begin(_)) => true,
+            Some(Token::Cmd(name)) => !matches!(name.as_str(), "rfloor" | "rceil"),
+            _ => false,
+        }
+    }
+
+    fn term(&mut self) -> Parsed {
+        let mut factors = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                Some(Token::Star) => {
+                    self.pos += 1;
+                    factors.push(self.unary()?);
+                }
+                Some(Token::Slash) => {
+                    self.pos += 1;
+                    let divisor = self.unary()?;
+                    let numerator = collapse_product(std::mem::take(&mut factors));
+                    factors.push(Expr::Div(Box::new(numerator), Box::new(divisor)));
+                }
+                _ if self.starts_atom() => {
+                    if let Some(mixed) = self.mixed_number(&factors)? {
+                        factors = vec![mixed];
+                        continue;
+                    }
+                    factors.push(self.power()?);
+                }
+                _ => break,
+            }
+        }
+        Ok(collapse_product(factors))
+    }
+
+    /// `2\frac{1}{2}` and `2 1/2` are mixed numbers (a sum), not products.
+    fn mixed_number(&mut self, factors: &[Expr]) -> Result<Option<Expr>, Error> {
+        let [Expr::Int(whole)] = factors else { return Ok(None) };
+        let is_int = |t: Option<&Token>| matches!(t, Some(Token::Num(n)) if n.chars().all(|c| c.is_ascii_digit()));
+        let fraction = if self.peek() == Some(&Token::Cmd("frac".into())) {
+            let save = self.pos;
+            self.pos += 1;
+            let numerator = self.argument(true)?;
+            let denominator = self.argument(true)?;
+            if matches!((&numerator, &denominator), (Expr::Int(_), Expr::Int(_))) && !matches!(self.peek(), Some(Token::Caret)) {
+                Expr::Div(Box::new(numerator), Box::new(denominator))
+            } else {
+                self.pos = save;
+                return Ok(None);
+            }
+        } else if is_int(self.peek()) && self.peek_at(1) == Some(&Token::Slash) && is_int(self.peek_at(2)) && !matches!(self.peek_at(3), Some(Token::Caret)) {
+            let numerator = self.atom()?;
+            self.pos += 1;
+            let denominator = self.atom()?;
+            Expr::Div(Box::new(numerator), Box::new(denominator))
+        } else {
+            return Ok(None);
+        };
+        let whole = Expr::Int(whole.clone());
+        Ok(Some(if whole_is_negative(&whole) {
+            Expr::Add(vec![whole, Expr::Neg(Box::new(fraction))])
+        } else {
+            Expr::Add(vec![whole, fraction])
+        }))
+    }
+
+    fn unary(&mut self) -> Parsed {
+        self.enter()?;
+        let result = match self.peek() {
+            Some(Token::Minus) => {
+                // A leading minus covers the whole term: `-2 1/2` is a negative mixed number.
+                self.pos += 1;
+                Expr::Neg(Box::new(self.term()?))
+            }
+            Some(Token::Plus) => {
+                self.pos += 1;
+                self.unary()?
+            }
+            Some(Token::PlusMinus) => {
+                self.pos += 1;
+                Expr::PlusMinus(Box::new(Expr::int(0)), Box::new(self.term()?))
+            }
+            _ => self.power()?,
+        };
+        self.depth -= 1;
+        Ok(result)
+    }
+
+    fn power(&mut self) -> Parsed {
+        let base = self.postfix()?;
+        if !self.eat(&Token::Caret) {
+            return Ok(base);
+        }
+        if self.eat(&Token::Degree) {
+            return self.postfix_ops(Expr::Degree(Box::new(base)));
+        }
+        if self.peek() == Some(&Token::LBrace) && self.peek_at(1) == Some(&Token::Degree) && self.peek_at(2) == Some(&Token::RBrace) {
+            self.pos += 3;
+            return self.postfix_ops(Expr::Degree(Box::new(base)));
+        }
+        let exponent = self.script()?;
+        let result = Expr::Pow(Box::new(base), Box::new(exponent));
+        if self.peek() == Some(&Token::Caret) {
+            // Tower `a^b^c` reads right to left.
+            self.pos += 1;
+            let top = self.script()?;
+            if let Expr::Pow(base, exponent) = result {
+                return self.postfix_ops(Expr::Pow(base, Box::new(Expr::Pow(exponent, Box::new(top)))));
+            }
+        }
+        self.postfix_ops(result)
+    }
+
+    /// Argument of `^` or `_`: a braced group, a signed atom, or one token.
+    fn script(&mut self) -> Parsed {
+        self.enter()?;
+        let result = match self.peek() {
+            Some(Token::Minus) => {
+                self.pos += 1;
+                Expr::Neg(Box::new(self.script()?))
+            }
+            Some(Token::Plus) => {
+                self.pos += 1;
+                self.script()?
+            }
+            _ => self.postfix()?,
+        };
+        self.depth -= 1;
+        Ok(result)
+    }
+
+    fn postfix(&mut self) -> Parsed {
+        let atom = self.atom()?;
+        self.postfix_ops(atom)
+    }
+
+    fn postfix_ops(&mut self, mut expr: Expr) -> Parsed {
+        loop {
+            match self.peek() {
+                Some(Token::Bang) => {
+                    self.pos += 1;
+                    expr = Expr::Factorial(Box::new(expr));
+                }
+                Some(Token::Percent) => {
+                    self.pos += 1;
+                    expr = Expr::Percent(Box::new(expr));
+                }
+                Some(Token::Degree) => {
+                    self.pos += 1;
+                    expr = Expr::Degree(Box::new(expr));
+                }
+                Some(Token::Underscore) => {
+                    self.pos += 1;
+                    let sub = self.script()?;
+                    expr = subscript(expr, &sub);
+                }
+                _ => return Ok(expr),
+            }
+        }
+    }
+
+    /// Argument of `\frac`, `\sqrt`, `\binom`: a braced group or one token (`\frac12` splits digits).
+    fn argument(&mut self, single_digit: bool) -> Parsed {
+        if let Some(Token::Num(text)) = self.peek()
+            && single_digit
+            && text.len() > 1
+            && text.chars().all(|c| c.is_ascii_digit())
+        {
+            let (head, tail) = text.split_at(1);
+            let (head, tail) = (head.to_string(), tail.to_string());
+            self.tokens[self.pos] = Token::Num(tail);
+            return number(&head);
+        }
+        if self.eat(&Token::LBrace) {
+            self.enter()?;
+            let inner = self.group_content(&Token::RBrace)?;
+            self.depth -= 1;
+            return Ok(inner);
+        }
+        self.postfix()
+    }
+
+    fn group_content(&mut self, closer: &Token) -> Parsed {
+        let (mut items, _) = self.comma_items(std::slice::from_ref(closer))?;
+        match items.len() {
+            0 => Err(Error::Parse("empty group".into())),
+            1 => Ok(items.pop().expect("one item")),
+            _ => Ok(Expr::List(items)),
+        }
+    }
+
+    fn atom(&mut self) -> Parsed {
+        self.enter()?;
+        let result = self.atom_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn atom_inner(&mut self) -> Parsed {
+        let Some(token) = self.peek().cloned() else {
+            return Err(Error::Parse("answer ends too early".into()));
+        };
+        self.pos += 1;
+        match token {
+            Token::Num(text) => number(&text),
+            Token::Ident(name) => self.identifier(name),
+            Token::LParen => {
+                let (mut items, closer) = self.comma_items(&[Token::RParen, Token::RBrack])?;
+                match (items.len(), closer) {
+                    (0, _) => Err(Error::Parse("empty parentheses".into())),
+                    (1, Token::RParen) => Ok(items.pop().expect("one item")),
+                    (2, Token::RBrack) => interval(false, items, true),
+                    (_, Token::RParen) => Ok(Expr::Tuple(items)),
+                    _ => Err(Error::Parse("bad interval".into())),
+                }
+            }
+            Token::LBrack => {
+                let (mut items, closer) = self.comma_items(&[Token::RBrack, Token::RParen])?;
+                match (items.len(), closer) {
+                    (0, _) => Err(Error::Parse("empty brackets".into())),
+                    (1, Token::RBrack) => Ok(items.pop().expect("one item")),
+                    (2, Token::RBrack) => interval(true, items, true),
+                    (2, Token::RParen) => interval(true, items, false),
+                    (_, Token::RBrack) => Ok(Expr::Tuple(items)),
+                    _ => Err(Error::Parse("bad interval".into())),
+                }
+            }
+            Token::LBrace => {
+                let (mut items, _) = self.comma_items(&[Token::RBrace])?;
+                match items.len() {
+                    0 => Err(Error::Parse("empty braces".into())),
+                    1 => Ok(items.pop().expect("one item")),
+                    _ => Ok(Expr::Set(items)),
+                }
+            }
+            Token::LSet => {
+                let (items, _) = self.comma_items(&[Token::RSet])?;
+                Ok(Expr::Set(items))
+            }
+            Token::Pipe => {
+                let inner = self.additive()?;
+                self.expect(&Token::Pipe)?;
+                Ok(Expr::Func(Function::Abs, Box::new(inner)))
+            }
+            Token::Begin(env) => self.environment(&env),
+            Token::Cmd(name) => self.command(&name),
+            other => Err(Error::Parse(format!("unexpected {other:?}"))),
+        }
+    }
+
+    fn identifier(&mut self, name: String) -> Parsed {
+        if matches!(name.as_str(), "f" | "g" | "h" | "F" | "G" | "H" | "P" | "Q") && self.peek() == Some(&Token::LParen) {
+            self.pos += 1;
+            let (items, _) = self.comma_items(&[Token::RParen])?;
+            return Ok(Expr::Apply(name, items));
+        }
+        Ok(match name.as_str() {
+            "e" => Expr::Const(Constant::E),
+            "i" => Expr::Const(Constant::I),
+            _ => Expr::Symbol(name),
+        })
+    }
+
+    fn environment(&mut self, env: &str) -> Parsed {
+        if !is_matrix_env(env) {
+            return Err(Error::Parse(format!("unsupported environment {env}")));
+        }
+        if env == "array" && self.peek() == Some(&Token::LBrace) {
+            while let Some(token) = self.peek().cloned() {
+                self.pos += 1;
+                if token == Token::RBrace {
+                    break;
+                }
+            }
+        }
+        let mut rows: Vec<Vec<Expr>> = vec![Vec::new()];
+        loop {
+            match self.peek() {
+                Some(Token::End(_)) => {
+                    self.pos += 1;
+                    break;
+                }
+                None => return Err(Error::Parse(format!("unclosed environment {env}"))),
+                Some(Token::Amp) => self.pos += 1,
+                Some(Token::RowSep) => {
+                    self.pos += 1;
+                    rows.push(Vec::new());
+                }
+                Some(_) => {
+                    let cell = self.relation()?;
+                    rows.last_mut().expect("a row").push(cell);
+                }
+            }
+        }
+        rows.retain(|row| !row.is_empty());
+        if rows.is_empty() {
+            return Err(Error::Parse("empty matrix".into()));
+        }
+        if env == "cases" {
+            return Ok(Expr::List(rows.into_iter().flatten().collect()));
+        }
+        Ok(Expr::Matrix(rows))
+    }
+
+    fn command(&mut self, name: &str) -> Parsed {
+        match name {
+            "frac" => {
+                let numerator = self.argument(true)?;
+                let denominator = self.argument(true)?;
+                Ok(Expr::Div(Box::new(numerator), Box::new(denominator)))
+            }
+            "binom" | "choose" => {
+                let n = self.argument(true)?;
+                let k = self.argument(true)?;
+                Ok(Expr::Binom(Box::new(n), Box::new(k)))
+            }
+            "sqrt" => {
+                let index = if self.eat(&Token::LBrack) {
+                    let index = self.relation()?;
+                    self.expect(&Token::RBrack)?;
+                    Some(index)
+                } else {
+                    None
+                };
+                let radicand = self.argument(false)?;
+                Ok(match index {
+                    Some(index) => Expr::Root(Box::new(radicand), Box::new(index)),
+                    None => Expr::Func(Function::Sqrt, Box::new(radicand)),
+                })
+            }
+            "pi" => Ok(Expr::Const(Constant::Pi)),
+            "infty" => Ok(Expr::Const(Constant::Infinity)),
+            "lfloor" | "lceil" => {
+                let inner = self.additive()?;
+                let closer = if name == "lfloor" { "rfloor" } else { "rceil" };
+                self.expect(&Token::Cmd(closer.into()))?;
+                let function = if name == "lfloor" { Function::Floor } else { Function::Ceil };
+                Ok(Expr::Func(function, Box::new(inner)))
+            }
+            "log" | "lg" | "ln" | "exp" | "sin" | "cos" | "tan" | "sec" | "csc" | "cot" | "arcsin" | "arccos" | "arctan" | "sinh" | "cosh" | "tanh" | "cosec" | "tg" | "ctg" => {
+                self.function(name)
+            }
+            "boxed" | "fbox" | "overline" | "vec" | "hat" | "bar" | "widehat" | "tilde" | "underline" | "overrightarrow" | "mathring" | "dot" | "ddot" | "check" | "acute" | "grave" | "breve" => {
+                if self.peek() == Some(&Token::LBrace) { self.argument(false) } else { self.postfix() }
+            }
+            _ => Ok(Expr::Symbol(format!("\\{name}"))),
+        }
+    }
+
+    fn function(&mut self, name: &str) -> Parsed {
+        let mut power = None;
+        let mut base = match name {
+            "lg" => Some(Expr::int(10)),
+            _ => None,
+        };
+        loop {
+            if self.eat(&Token::Caret) {
+                power = Some(self.script()?);
+            } else if name == "log" && self.eat(&Token::Underscore) {
+                base = Some(self.script()?);
+            } else {
+                break;
+            }
+        }
+        let argument = if self.peek() == Some(&Token::LParen) {
+            self.postfix()?
+        } else {
+            let mut factors = vec![self.power()?];
+            while self.starts_atom() && !matches!(self.peek(), Some(Token::Cmd(n)) if function_for(n).is_some() || n == "log") {
+                factors.push(self.power()?);
+            }
+            collapse_product(factors)
+        };
+        let mut function = function_for(name);
+        if let (Some(f), Some(Expr::Neg(inner))) = (function, &power)
+            && inner.is_one()
+            && let Some(inv) = inverse(f)
+        {
+            function = Some(inv);
+            power = None;
+        }
+        let applied = match function {
+            Some(f) => Expr::Func(f, Box::new(argument)),
+            None => Expr::Log(Box::new(argument), base.map(Box::new)),
+        };
+        Ok(match power {
+            Some(p) => Expr::Pow(Box::new(applied), Box::new(p)),
+            None => applied,
+        })
+    }
+}
+
+fn whole_is_negative(expr: &Expr) -> bool {
+    matches!(expr, Expr::Int(n) if n < &BigInt::zero())
+}
+
+fn interval(left_closed: bool, mut items: Vec<Expr>, right_closed: bool) -> Parsed {
+    let high = items.pop().expect("two items");
+    let low = items.pop().expect("two items");
+    Ok(Expr::Interval(left_closed, Box::new(low), Box::new(high), right_closed))
+}
+
+fn collapse_sum(mut terms: Vec<Expr>) -> Expr {
+    if terms.len() == 1 { terms.pop().expect("one term") } else { Expr::Add(terms) }
+}
+
+fn collapse_product(mut factors: Vec<Expr>) -> Expr {
+    if factors.len() == 1 { factors.pop().expect("one factor") } else { Expr::Mul(factors) }
+}
+
+/// Applies a subscript: a base for digit strings (`1011_2`), part of the name for symbols.
+fn subscript(expr: Expr, sub: &Expr) -> Expr {
+    match (&expr, sub) {
+        (Expr::Int(digits), Expr::Int(base)) => match u32::try_from(base) {
+            Ok(base) if (2..=36).contains(&base) => Expr::Based(digits.to_string(), base),
+            _ => expr,
+        },
+        (Expr::Symbol(name), _) => Expr::Symbol(format!("{name}_{{{}}}", sub.to_latex())),
+        _ => expr,
+    }
+}
+
+/// Parses a number literal into an exact integer or decimal.
+pub fn number(text: &str) -> Parsed {
+    if text.len() > MAX_LITERAL_DIGITS {
+        return Err(Error::TooLarge("number literal is too long".into()));
+    }
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        let value: BigInt = text.parse().map_err(|_| Error::Parse(format!("bad number {text}")))?;
+        return Ok(Expr::Int(value));
+    }
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| Error::Parse(format!("bad exponent in {text}")))?),
+        None => (text, 0),
+    };
+    if exponent.unsigned_abs() > MAX_LITERAL_DIGITS as u64 {
+        return Err(Error::TooLarge("number exponent is too large".into()));
+    }
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    let numerator: BigInt = digits.parse().map_err(|_| Error::Parse(format!("bad number {text}")))?;
+    let scale = exponent - i64::try_from(fraction.len()).unwrap_or(i64::MAX);
+    let ten = BigInt::from(10);
+    let power = num_traits::pow(ten, usize::try_from(scale.unsigned_abs()).unwrap_or(0));
+    let value = if scale >= 0 {
+        BigRational::from_integer(numerator * power)
+    } else {
+        BigRational::new(numerator, power)
+    };
+    if value.denom().is_one() && !text.contains(['.', 'e', 'E']) {
+        return Ok(Expr::Int(value.to_integer()));
+    }
+    Ok(Expr::Decimal(value, text.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn latex(text: &str) -> String {
+        parse(text).unwrap_or_else(|e| panic!("{text}: {e}")).to_latex()
+    }
+
+    #[test]
+    fn parses_fractions_and_roots() {
+        assert_eq!(latex("\\frac12"), "\\frac{1}{2}");
+        assert_eq!(latex("\\dfrac{1}{3}"), "\\frac{1}{3}");
+        assert_eq!(latex("\\sqrt3"), "\\sqrt{3}");
+        assert_eq!(latex("\\sqrt[3]{x}"), "\\sqrt[3]{x}");
+        assert_eq!(latex("2\\frac{1}{2}"), "2 + \\frac{1}{2}");
+        assert_eq!(latex("-2 1/2"), "-\\left(2 + \\frac{1}{2}\\right)");
+    }
+
+    #[test]
+    fn parses_structures() {
+        assert_eq!(latex("[0,1)"), "\\left[0, 1\\right)");
+        assert_eq!(latex("n=2,3,4"), "n = 2, 3, 4");
+        assert_eq!(latex("\\{1,2\\}"), "\\{1, 2\\}");
+        assert_eq!(latex("(1,2)\\cup(3,4)"), "\\left(1, 2\\right) \\cup \\left(3, 4\\right)");
+        assert_eq!(latex("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"), "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}");
+        assert_eq!(latex("1011_2"), "1011_{2}");
+        assert_eq!(latex("\\text{Evelyn}"), "\\text{evelyn}");
+    }
+
+    #[test]
+    fn parses_functions_and_postfix() {
+        assert_eq!(latex("\\sin^2 x"), "\\left(\\sin\\left(x\\right)\\right)^{2}");
+        assert_eq!(latex("\\log_2 8"), "\\log_{2}\\left(8\\right)");
+        assert_eq!(latex("5!"), "5!");
+        assert_eq!(latex("50\\%"), "50\\%");
+        assert_eq!(latex("90^\\circ"), "90^\\circ");
+        assert_eq!(latex("\\pm 2"), "\\pm 2");
+    }
+
+    #[test]
+    fn rejects_deep_nesting() {
+        let deep = format!("{}1{}", "{".repeat(10_000), "}".repeat(10_000));
+        assert!(matches!(parse(&deep), Err(Error::TooLarge(_))));
+    }
+}
