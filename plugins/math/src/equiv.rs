@@ -62,6 +62,12 @@ impl Checker<'_> {
             (Expr::Relation(..), Expr::Relation(..)) => self.relations(gold, response),
             (Expr::Relation(..), _) => self.relation_against(gold, response),
             (_, Expr::Relation(..)) => self.relation_against(response, gold),
+            (Expr::List(g), Expr::List(r)) if g.iter().all(is_assignment) && r.iter().all(is_assignment) => self.assignment_lists(g, r),
+            (Expr::Set(items), other) | (other, Expr::Set(items)) if items.len() == 1 && !matches!(other, Expr::Set(_) | Expr::List(_)) => {
+                let item = items[0].clone();
+                let other = other.clone();
+                if matches!(gold, Expr::Set(_)) { self.equal(&item, &other) } else { self.equal(&other, &item) }
+            }
             (Expr::List(items), _) if items.iter().all(is_assignment) => self.equal(&assignment_values(items), response),
             (_, Expr::List(items)) if items.iter().all(is_assignment) => self.equal(gold, &assignment_values(items)),
             (Expr::Percent(inner), _) => {
@@ -92,6 +98,26 @@ impl Checker<'_> {
             (Expr::Based(digits, base), other) | (other, Expr::Based(digits, base)) => self.based(digits, *base, other),
             _ if is_scalar(gold) && is_scalar(response) => self.scalar(gold, response),
             _ => false,
+        }
+    }
+
+    /// `x = 1, y = 2` against `y = 2, x = 1`: matched by name when each side names distinct variables.
+    fn assignment_lists(&mut self, gold: &[Expr], response: &[Expr]) -> bool {
+        let named = |items: &[Expr]| -> Option<BTreeMap<String, Expr>> {
+            let map: BTreeMap<String, Expr> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Expr::Relation(operands, _) => Some((operands[0].to_latex(), assigned_value(item)?.clone())),
+                    _ => None,
+                })
+                .collect();
+            (map.len() == items.len()).then_some(map)
+        };
+        match (named(gold), named(response)) {
+            (Some(g), Some(r)) if g.len() > 1 || r.len() > 1 => {
+                g.len() == r.len() && g.iter().all(|(name, value)| r.get(name).is_some_and(|other| self.equal(value, other)))
+            }
+            _ => self.equal(&assignment_values(gold), &assignment_values(response)),
         }
     }
 

@@ -20,6 +20,11 @@ pub enum Source {
 }
 
 impl Source {
+    /// Whether the response marked this answer as final (tag, box, phrase, `####`).
+    pub fn is_marked(self) -> bool {
+        matches!(self, Source::AnswerTag | Source::Boxed | Source::AnswerPhrase | Source::Hashes)
+    }
+
     /// Short name used in verdict details.
     pub fn name(self) -> &'static str {
         match self {
@@ -94,7 +99,7 @@ fn is_prose(text: &str) -> bool {
         .split(|c: char| c.is_whitespace() || c == '$')
         .filter(|word| word.len() >= 3 && word.chars().all(char::is_alphabetic))
         .count();
-    words > 3
+    words > 3 || (words > 0 && text.chars().any(|c| c.is_ascii_digit()) && !text.contains('\\'))
 }
 
 /// A multiple-choice letter at the start of an answer: `C`, `(C)`, `\textbf{(C)} 25`, `C) 25`.
@@ -237,7 +242,8 @@ fn is_separator(between: &str) -> bool {
         .replace("\\quad", "")
         .replace(['$', ',', ';', '}', '{', '(', ')', '\\', '.'], " ")
         .to_lowercase();
-    stripped.split_whitespace().all(|word| matches!(word, "and" | "or" | "&"))
+    let explicit = between.contains([',', ';']) || stripped.split_whitespace().any(|word| matches!(word, "and" | "or"));
+    explicit && stripped.split_whitespace().all(|word| matches!(word, "and" | "or" | "&"))
 }
 
 fn answer_phrase(text: &str) -> Option<String> {
@@ -288,14 +294,24 @@ fn sentence_end(segment: &str) -> String {
 /// The last number; when it lies in a math span, the whole span.
 fn last_number(text: &str) -> Option<Extracted> {
     let bytes = text.as_bytes();
-    let end = bytes.iter().rposition(u8::is_ascii_digit)?;
-    let mut start = end;
-    while start > 0 && (bytes[start - 1].is_ascii_digit() || bytes[start - 1] == b'.' || bytes[start - 1] == b',') {
-        start -= 1;
-    }
-    while start < end && !bytes[start].is_ascii_digit() {
-        start += 1;
-    }
+    let mut limit = bytes.len();
+    let (start, end) = loop {
+        let end = bytes[..limit].iter().rposition(u8::is_ascii_digit)?;
+        let mut start = end;
+        while start > 0 && (bytes[start - 1].is_ascii_digit() || bytes[start - 1] == b'.' || bytes[start - 1] == b',') {
+            start -= 1;
+        }
+        while start < end && !bytes[start].is_ascii_digit() {
+            start += 1;
+        }
+        // A digit glued to a preceding letter is part of a name (`AZYUK2A`, `x2`), not a number.
+        if start > 0 && bytes[start - 1].is_ascii_alphabetic() {
+            limit = start;
+            continue;
+        }
+        break (start, end);
+    };
+    let mut start = start;
     if start > 0 && bytes[start - 1] == b'-' {
         start -= 1;
     }
@@ -360,7 +376,7 @@ pub fn clean(text: &str) -> String {
             text = text[pos + arrow.len()..].to_string();
         }
     }
-    let trimmed = text.trim().trim_end_matches(['.', ',', ';', ':', '!', '?']).trim().trim_start_matches(':').trim();
+    let trimmed = text.trim().trim_matches('*').trim().trim_end_matches(['.', ',', ';', ':', '?']).trim().trim_start_matches(':').trim();
     trimmed.strip_suffix("\\.").unwrap_or(trimmed).to_string()
 }
 

@@ -246,7 +246,9 @@ impl Lexer<'_> {
         let rest: String = self.chars[self.pos..self.chars.len().min(self.pos + 4)].iter().collect();
         for sep in ["{,}", ",\\!", "\\,", "\\ ", "\\!"] {
             if rest.starts_with(sep) {
-                return sep.chars().count();
+                // `32,\! 349`: spaces may follow an explicit separator.
+                let spaces = self.chars[self.pos + sep.len()..].iter().take_while(|c| **c == ' ').count();
+                return sep.len() + spaces;
             }
         }
         if rest.starts_with(',') || (rest.starts_with(' ') && self.tokens.is_empty()) {

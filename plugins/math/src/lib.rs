@@ -133,9 +133,15 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
     if candidates.is_empty() {
         return MathVerdict::new(MathStatus::Unparsable, "no answer found in response".into());
     }
+    // A marked answer (tag, box, phrase, ####) is final: weak guesses are tried only without one.
+    let strong = candidates.iter().any(|c| c.source.is_marked());
+    let gold_is_text = matches!(gold_expr, Expr::Text(_)) || matches!(&gold_expr, Expr::Symbol(s) if s.len() == 1);
     let mut first_error = None;
-    for candidate in &candidates {
+    for candidate in candidates.iter().filter(|c| c.source.is_marked() || !strong) {
         match parse(&candidate.text) {
+            Ok(Expr::Text(_)) if !candidate.source.is_marked() && !gold_is_text => {
+                first_error.get_or_insert_with(|| format!("found only text `{}` ({})", shorten(&candidate.text), candidate.source.name()));
+            }
             Ok(response_expr) => {
                 let equal = equivalent(&gold_expr, &response_expr, &options)
                     || extract::leading_choice(&candidate.text).is_some_and(|letter| gold_expr == Expr::Symbol(letter.to_string()));
@@ -162,7 +168,7 @@ fn parse_gold(gold: &str) -> Result<Expr> {
     match parse(&extracted.text) {
         Ok(expr) => Ok(expr),
         Err(error) => {
-            for candidate in extract::candidates(gold) {
+            for candidate in extract::candidates(gold).into_iter().filter(|c| c.source.is_marked()) {
                 if let Ok(expr) = parse(&candidate.text) {
                     return Ok(expr);
                 }

@@ -59,27 +59,61 @@ fn text_answer(tokens: &[Token]) -> Option<String> {
 
 /// Turns joining words into commas, drops unit and filler words and layout environments.
 fn clean_tokens(tokens: Vec<Token>) -> Vec<Token> {
+    /// Dropping a unit word also drops its exponent: `12 \mathrm{cm}^2` is 12.
+    #[derive(PartialEq)]
+    enum Unit {
+        None,
+        Dropped,
+        Power,
+        BracedPower,
+    }
     let mut out = Vec::with_capacity(tokens.len());
+    let mut unit = Unit::None;
+    let mut seen_begin = false;
     for token in tokens {
+        match (&unit, &token) {
+            (Unit::Dropped, Token::Caret) => {
+                unit = Unit::Power;
+                continue;
+            }
+            (Unit::Power, Token::LBrace) => {
+                unit = Unit::BracedPower;
+                continue;
+            }
+            (Unit::Power, _) => {
+                unit = Unit::None;
+                continue;
+            }
+            (Unit::BracedPower, Token::RBrace) => {
+                unit = Unit::None;
+                continue;
+            }
+            (Unit::BracedPower, _) => continue,
+            _ => unit = Unit::None,
+        }
         match token {
             Token::Word(word) => {
                 let lower = word.to_lowercase();
                 if JOINING_WORDS.contains(&lower.as_str()) && !out.is_empty() {
                     out.push(Token::Comma);
+                } else {
+                    unit = Unit::Dropped;
                 }
             }
             Token::Begin(env) | Token::End(env) if is_layout_env(&env) => {}
-            Token::Amp if !out.iter().any(|t| matches!(t, Token::Begin(_))) => {}
-            Token::RowSep if !out.iter().any(|t| matches!(t, Token::Begin(_))) => out.push(Token::Comma),
-            other => out.push(other),
+            Token::Amp if !seen_begin => {}
+            Token::RowSep if !seen_begin => out.push(Token::Comma),
+            other => {
+                seen_begin |= matches!(other, Token::Begin(_));
+                out.push(other);
+            }
         }
     }
     while matches!(out.last(), Some(Token::Comma | Token::Rel(_))) {
         out.pop();
     }
-    while matches!(out.first(), Some(Token::Comma)) {
-        out.remove(0);
-    }
+    let leading_commas = out.iter().take_while(|t| matches!(t, Token::Comma)).count();
+    out.drain(..leading_commas);
     out
 }
 

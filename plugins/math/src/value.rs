@@ -337,17 +337,18 @@ fn binomial(n: &Value, k: &Value) -> Eval {
     let (Some(n), Some(k)) = (n.exact_real(), k.exact_real()) else {
         return Err(EvalError::Undefined);
     };
-    if !n.is_integer() || !k.is_integer() {
+    if !k.is_integer() {
         return Err(EvalError::Undefined);
     }
-    let (n, k) = (n.to_integer(), k.to_integer());
-    if k.is_negative() || (!n.is_negative() && k > n) {
+    let k = k.to_integer();
+    if k.is_negative() || (n.is_integer() && !n.is_negative() && BigRational::from_integer(k.clone()) > *n) {
         return Ok(Value::Exact(Exact::real(BigRational::zero())));
     }
     let k = k.to_u64().filter(|&k| k < 100_000).ok_or(EvalError::TooLarge)?;
     let mut result = BigRational::one();
     for idx in 0..k {
-        result = result * BigRational::new(&n - BigInt::from(idx), BigInt::from(idx + 1));
+        let idx_rational = BigRational::from_integer(BigInt::from(idx));
+        result = result * (n - idx_rational) / BigRational::from_integer(BigInt::from(idx + 1));
         if result.numer().bits() > MAX_BITS {
             return Err(EvalError::TooLarge);
         }
