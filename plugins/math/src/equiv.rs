@@ -40,13 +40,32 @@ impl Checker<'_> {
         }
         self.budget.steps -= 1;
         if let Some(letter) = choice_letter(gold) {
-            return choice_letter(response) == Some(letter);
+            let response_letter = choice_letter(response).or(match response {
+                Expr::Const(Constant::E) => Some('E'),
+                Expr::Const(Constant::I) => Some('I'),
+                _ => None,
+            });
+            return response_letter == Some(letter);
         }
         if let (Expr::Text(g), _) | (_, Expr::Text(g)) = (gold, response) {
             let other = if matches!(gold, Expr::Text(_)) { response } else { gold };
             return match other {
                 Expr::Text(o) => normalize_text(g) == normalize_text(o),
                 Expr::Symbol(o) => normalize_text(g) == normalize_text(o),
+                Expr::Const(Constant::E) => normalize_text(g) == "e",
+                Expr::Const(Constant::I) => normalize_text(g) == "i",
+                Expr::Mul(items) if items.iter().all(|item| matches!(item, Expr::Symbol(_) | Expr::Const(Constant::E | Constant::I))) => {
+                    // `$odd$` reads as o·d·d: compare its letters with the text.
+                    let letters: String = items
+                        .iter()
+                        .map(|item| match item {
+                            Expr::Symbol(name) => name.clone(),
+                            Expr::Const(Constant::E) => "e".into(),
+                            _ => "i".into(),
+                        })
+                        .collect();
+                    normalize_text(g) == normalize_text(&letters)
+                }
                 _ => false,
             };
         }
@@ -420,8 +439,14 @@ fn vector_entries(rows: &[Vec<Expr>]) -> Option<Vec<Expr>> {
 }
 
 /// A left side that names what is being given: `x`, `x_1`, `f(x)`, `\theta`.
+/// Also products, ratios and tuples of names: `AB`, `\frac{NO}{BO}`, `V_1 : V_2`, `(p, q)`.
 fn is_name(expr: &Expr) -> bool {
-    matches!(expr, Expr::Symbol(_) | Expr::Apply(..))
+    match expr {
+        Expr::Symbol(_) | Expr::Apply(..) => true,
+        Expr::Mul(items) | Expr::Tuple(items) => items.iter().all(is_name),
+        Expr::Div(a, b) => is_name(a) && is_name(b),
+        _ => false,
+    }
 }
 
 fn is_assignment(expr: &Expr) -> bool {
@@ -441,15 +466,25 @@ fn assigned_value(expr: &Expr) -> Option<&Expr> {
 
 fn assignment_values(items: &[Expr]) -> Expr {
     let values: Vec<Expr> = items.iter().filter_map(assigned_value).cloned().collect();
-    let names: BTreeSet<String> = items
+    let names: Vec<String> = items
         .iter()
         .filter_map(|item| match item {
             Expr::Relation(operands, _) => Some(operands[0].to_latex()),
             _ => None,
         })
         .collect();
-    // `x = 1, y = 2` is an ordered tuple; `x = 1 or x = 2` a set of solutions.
-    if names.len() == items.len() { Expr::Tuple(values) } else { Expr::List(values) }
+    let distinct: BTreeSet<&String> = names.iter().collect();
+    // `x = 1, y = 2` is an ordered tuple; `x = 1 or x = 2` a set of solutions;
+    // `p = 5, q = 2; p = 7, q = 2` a set of tuples.
+    let width = distinct.len();
+    if width == names.len() {
+        return Expr::Tuple(values);
+    }
+    let periodic = width > 1 && names.len() % width == 0 && names.chunks(width).all(|chunk| chunk == &names[..width]);
+    if periodic {
+        return Expr::List(values.chunks(width).map(|chunk| Expr::Tuple(chunk.to_vec())).collect());
+    }
+    Expr::List(values)
 }
 
 /// Moves everything to one side: `a op b` becomes (op', a − b) with op' in {=, ≠, <, ≤}.
@@ -477,8 +512,8 @@ fn as_interval(expr: &Expr) -> Option<Expr> {
     let minus_infinity = || Expr::Neg(Box::new(Expr::Const(Constant::Infinity)));
     let interval = |lc: bool, lo: Expr, hi: Expr, rc: bool| Expr::Interval(lc, Box::new(lo), Box::new(hi), rc);
     match (operands.as_slice(), ops.as_slice()) {
-        ([Expr::Symbol(_), bound], [op]) | ([bound, Expr::Symbol(_)], [op]) if constant(bound) => {
-            let symbol_left = matches!(operands[0], Expr::Symbol(_));
+        ([name, bound], [op]) | ([bound, name], [op]) if is_name(name) && constant(bound) => {
+            let symbol_left = is_name(&operands[0]);
             let op = if symbol_left { *op } else { flip(*op) };
             let bound = bound.clone();
             Some(match op {
@@ -490,7 +525,7 @@ fn as_interval(expr: &Expr) -> Option<Expr> {
                 RelOp::Eq => return None,
             })
         }
-        ([low, Expr::Symbol(_), high], [op1, op2]) if constant(low) && constant(high) => {
+        ([low, name, high], [op1, op2]) if is_name(name) && constant(low) && constant(high) => {
             let closed = |op: RelOp| matches!(op, RelOp::Le | RelOp::Ge);
             match (op1, op2) {
                 (RelOp::Lt | RelOp::Le, RelOp::Lt | RelOp::Le) => Some(interval(closed(*op1), low.clone(), high.clone(), closed(*op2))),

@@ -243,7 +243,11 @@ fn is_separator(between: &str) -> bool {
         .replace(['$', ',', ';', '}', '{', '(', ')', '\\', '.'], " ")
         .to_lowercase();
     let explicit = between.contains([',', ';']) || stripped.split_whitespace().any(|word| matches!(word, "and" | "or"));
-    explicit && stripped.split_whitespace().all(|word| matches!(word, "and" | "or" | "&"))
+    // Labels such as "for part (a) and" may sit between the boxes of a multi-part answer.
+    let filler = |word: &str| {
+        matches!(word, "and" | "or" | "&" | "for" | "part" | "parts" | "a" | "b" | "c" | "d" | "i" | "ii" | "iii" | "respectively" | "also" | "text")
+    };
+    explicit && between.len() <= 60 && stripped.split_whitespace().all(filler)
 }
 
 fn answer_phrase(text: &str) -> Option<String> {

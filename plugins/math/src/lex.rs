@@ -155,12 +155,20 @@ impl Lexer<'_> {
                 '>' if self.peek(1) == Some('=') => self.push2(Token::Rel(RelOp::Ge)),
                 '<' => self.push1(Token::Rel(RelOp::Lt)),
                 '>' => self.push1(Token::Rel(RelOp::Gt)),
+                ':' if self.is_ratio_colon() => self.push1(Token::Slash),
                 '$' | '€' | '£' | '¥' | '\'' | '"' | '`' | ':' | '?' => self.pos += 1,
                 '.' => self.pos += 1,
                 _ => return None,
             }
         }
         Some(())
+    }
+
+    /// `7:32` is a ratio (read as a quotient); a colon elsewhere is punctuation.
+    fn is_ratio_colon(&self) -> bool {
+        let before = matches!(self.tokens.last(), Some(Token::Num(_) | Token::Ident(_) | Token::RParen | Token::RBrace));
+        let after = self.chars[self.pos + 1..].iter().find(|c| !c.is_whitespace());
+        before && after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '(' | '\\' | '{'))
     }
 
     fn push1(&mut self, token: Token) {
