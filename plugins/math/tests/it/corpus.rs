@@ -1,4 +1,4 @@
-//! Table-driven corpus: every (gold, response, expected status) row of `corpus.jsonl` must hold.
+//! Table-driven corpus: every (gold, response, expected status) row of `tests/corpus.jsonl` must hold.
 
 use proctor_math::{MathStatus, verify};
 
@@ -8,7 +8,7 @@ fn status_name(status: MathStatus) -> &'static str {
 
 #[test]
 fn corpus_verdicts_match_expected() {
-    let corpus = include_str!("corpus.jsonl");
+    let corpus = include_str!("../corpus.jsonl");
     let mut failures = Vec::new();
     let mut total = 0;
     for (line_idx, line) in corpus.lines().enumerate() {
