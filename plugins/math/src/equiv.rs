@@ -160,8 +160,12 @@ impl Checker<'_> {
         if gold.len() > MAX_ITEMS || response.len() > MAX_ITEMS {
             return false;
         }
-        let gold = self.distinct(gold);
-        let response = self.distinct(response);
+        // `\{2 \pm \sqrt{3}, -1\}` has three elements.
+        let expand = |items: &[Expr]| -> Vec<Expr> {
+            items.iter().flat_map(|item| expand_plus_minus(item).unwrap_or_else(|| vec![item.clone()])).collect()
+        };
+        let gold = self.distinct(&expand(gold));
+        let response = self.distinct(&expand(response));
         if gold.len() != response.len() {
             return false;
         }
@@ -222,7 +226,8 @@ impl Checker<'_> {
             value.clone()
         } else if let Some(interval) = as_interval(relation) {
             interval
-        } else if ops.iter().all(|op| *op == RelOp::Eq) {
+        } else if ops.iter().all(|op| *op == RelOp::Eq) && (operands.len() > 2 || operands.iter().all(|o| !has_free_symbols(o))) {
+            // `2 + 3 = 5` computes its last side; `a + z = 0` or `7 = 11a + c` is an equation, not a value.
             operands.last().cloned().unwrap_or_else(|| Expr::int(0))
         } else {
             return false;
@@ -383,6 +388,26 @@ fn collect_variables(expr: &Expr, names: &mut BTreeSet<String>) {
             collect_variables(b, names);
         }
         Expr::Matrix(rows) => rows.iter().flatten().for_each(|item| collect_variables(item, names)),
+    }
+}
+
+/// Whether a variable occurs outside the arguments of a function applied to constants (`f(-2)`).
+fn has_free_symbols(expr: &Expr) -> bool {
+    match expr {
+        Expr::Apply(_, args) => args.iter().any(has_free_symbols),
+        other => {
+            let mut names = BTreeSet::new();
+            collect_variables(other, &mut names);
+            if names.is_empty() {
+                return false;
+            }
+            match other {
+                Expr::Add(items) | Expr::Mul(items) => items.iter().any(has_free_symbols),
+                Expr::Neg(a) => has_free_symbols(a),
+                Expr::Div(a, b) | Expr::Pow(a, b) => has_free_symbols(a) || has_free_symbols(b),
+                _ => true,
+            }
+        }
     }
 }
 

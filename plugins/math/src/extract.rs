@@ -73,10 +73,17 @@ pub fn candidates(response: &str) -> Vec<Extracted> {
     if let Some(inner) = answer_tag(response) {
         push(last_boxes(inner).unwrap_or_else(|| clean(inner)), Source::AnswerTag);
     }
+    // Box and answer phrase: whichever comes last in the response is tried first.
+    let last_box_start = boxes(response).last().map(|(start, _, _)| *start);
+    let phrase = answer_phrase(response);
+    let phrase_first = matches!((&phrase, last_box_start), (Some((phrase_pos, _)), Some(box_pos)) if *phrase_pos > box_pos);
+    if phrase_first && let Some((_, text)) = &phrase {
+        push(text.clone(), Source::AnswerPhrase);
+    }
     if let Some(text) = last_boxes(response) {
         push(text, Source::Boxed);
     }
-    if let Some(text) = answer_phrase(response) {
+    if let Some((_, text)) = phrase {
         push(text, Source::AnswerPhrase);
     }
     if let Some(pos) = response.rfind("####") {
@@ -84,11 +91,15 @@ pub fn candidates(response: &str) -> Vec<Extracted> {
         push(clean(line), Source::Hashes);
     }
     let trimmed = response.trim();
-    if trimmed.chars().count() <= WHOLE_LIMIT && !is_prose(trimmed) {
+    let last_span = last_math_span(response);
+    if last_span.is_none() && trimmed.chars().count() <= WHOLE_LIMIT && !is_prose(trimmed) {
         push(clean(trimmed), Source::Whole);
     }
     if let Some(extracted) = last_number(response) {
         push(extracted.text, extracted.source);
+    }
+    if let Some(span) = last_span {
+        push(clean(span), Source::LastMath);
     }
     found
 }
@@ -133,6 +144,12 @@ fn non_empty(text: String, source: Source) -> Option<Extracted> {
 
 /// Only the part after the last `</think>`, when that part says anything.
 fn after_thinking(response: &str) -> &str {
+    // A chat-template token ends the response: what follows is another turn.
+    let response = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>"]
+        .iter()
+        .filter_map(|token| response.find(token))
+        .min()
+        .map_or(response, |end| &response[..end]);
     match response.rfind("</think>") {
         Some(pos) if response[pos..].chars().any(|c| c.is_ascii_digit() || c == '\\' || c.is_alphabetic()) => &response[pos + 8..],
         _ => response,
@@ -250,7 +267,8 @@ fn is_separator(between: &str) -> bool {
     explicit && between.len() <= 60 && stripped.split_whitespace().all(filler)
 }
 
-fn answer_phrase(text: &str) -> Option<String> {
+/// The answer after the last answer phrase, with the phrase's byte position.
+fn answer_phrase(text: &str) -> Option<(usize, String)> {
     let lower = text.to_ascii_lowercase();
     let (pos, phrase) = PHRASES.iter().filter_map(|p| lower.rfind(p).map(|pos| (pos, *p))).max_by_key(|(pos, p)| (*pos, p.len()))?;
     let rest = &text[pos + phrase.len()..];
@@ -274,7 +292,7 @@ fn answer_phrase(text: &str) -> Option<String> {
         segment = &segment[is_pos + 4..];
     }
     let cleaned = clean(&sentence_end(segment));
-    (!cleaned.is_empty()).then_some(cleaned)
+    (!cleaned.is_empty()).then_some((pos, cleaned))
 }
 
 /// Cuts a segment at the first sentence end (". " followed by a capital), keeping decimals.
@@ -316,6 +334,13 @@ fn last_number(text: &str) -> Option<Extracted> {
         break (start, end);
     };
     let mut start = start;
+    // `2/3` is one number.
+    if start > 1 && bytes[start - 1] == b'/' && bytes[start - 2].is_ascii_digit() {
+        start -= 1;
+        while start > 0 && bytes[start - 1].is_ascii_digit() {
+            start -= 1;
+        }
+    }
     if start > 0 && bytes[start - 1] == b'-' {
         start -= 1;
     }
@@ -328,10 +353,21 @@ fn last_number(text: &str) -> Option<Extracted> {
     non_empty(text[start..=end].trim_matches(',').to_string(), Source::LastNumber)
 }
 
-/// The math span (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) containing byte `at`, if any.
-fn enclosing_math(text: &str, at: usize) -> Option<&str> {
+/// The content of the last math span, if the text has one.
+fn last_math_span(text: &str) -> Option<&str> {
+    let mut last = None;
     let mut idx = 0;
+    while let Some((body_start, body_end, close_len)) = next_math_span(text, idx) {
+        last = Some(&text[body_start..body_end]);
+        idx = body_end + close_len;
+    }
+    last
+}
+
+/// The next math span at or after byte `from`: (body start, body end, closing delimiter length).
+fn next_math_span(text: &str, from: usize) -> Option<(usize, usize, usize)> {
     let bytes = text.as_bytes();
+    let mut idx = from;
     while idx < bytes.len() {
         let rest = &text[idx..];
         let (open_len, close) = if rest.starts_with("$$") {
@@ -356,13 +392,22 @@ fn enclosing_math(text: &str, at: usize) -> Option<&str> {
             }
             break found;
         };
+        return Some((body_start, body_end, close.len()));
+    }
+    None
+}
+
+/// The math span (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) containing byte `at`, if any.
+fn enclosing_math(text: &str, at: usize) -> Option<&str> {
+    let mut idx = 0;
+    while let Some((body_start, body_end, close_len)) = next_math_span(text, idx) {
         if (body_start..body_end).contains(&at) {
             return Some(&text[body_start..body_end]);
         }
         if body_start > at {
             return None;
         }
-        idx = body_end + close.len();
+        idx = body_end + close_len;
     }
     None
 }
@@ -417,6 +462,7 @@ mod tests {
     fn falls_back_to_last_number_or_math() {
         assert_eq!(got("We add them up and pay 7.78 dollars for the fudge in total today."), ("7.78".into(), Source::LastNumber));
         assert_eq!(got("After a long computation we obtain the value $\\frac{14}{3}$ as the result here."), ("\\frac{14}{3}".into(), Source::LastMath));
-        assert_eq!(got("$-\\frac{10}{9}$"), ("-\\frac{10}{9}".into(), Source::Whole));
+        assert_eq!(got("$-\\frac{10}{9}$"), ("-\\frac{10}{9}".into(), Source::LastMath));
+        assert_eq!(got("x = -5"), ("x = -5".into(), Source::Whole));
     }
 }

@@ -42,6 +42,8 @@ pub enum Token {
     Rel(RelOp),
     /// `\in`: membership, read like an assignment.
     In,
+    /// `\approx`: what follows is an approximation of what precedes.
+    Approx,
     Cup,
 }
 
@@ -338,7 +340,8 @@ impl Lexer<'_> {
             "lt" => Token::Rel(RelOp::Lt),
             "gt" => Token::Rel(RelOp::Gt),
             "ne" | "neq" => Token::Rel(RelOp::Ne),
-            "approx" | "equiv" | "simeq" | "cong" => Token::Rel(RelOp::Eq),
+            "approx" | "simeq" => Token::Approx,
+            "equiv" | "cong" => Token::Rel(RelOp::Eq),
             "in" => Token::In,
             "cup" => Token::Cup,
             "circ" | "degree" => Token::Degree,

@@ -247,6 +247,13 @@ impl Parser {
             let op = match self.peek() {
                 Some(Token::Rel(op)) => *op,
                 Some(Token::In) => RelOp::Eq,
+                // `x \approx 11` gives x's value; in `\frac{70}{9} \approx 7.78` the exact value comes first.
+                Some(Token::Approx) if operands.len() == 1 && matches!(operands[0], Expr::Symbol(_) | Expr::Apply(..)) => RelOp::Eq,
+                Some(Token::Approx) => {
+                    self.pos += 1;
+                    self.union()?;
+                    continue;
+                }
                 _ => break,
             };
             self.pos += 1;
