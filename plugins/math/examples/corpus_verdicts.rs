@@ -24,7 +24,9 @@ fn main() {
     let field = |row: &serde_json::Value, name: &str| row[name].as_str().unwrap_or("").to_string();
     let mut agree = 0;
     for (idx, row) in rows.iter().enumerate() {
+        let row_started = Instant::now();
         let verdict = proctor_math::verify(&field(row, "gold"), &field(row, "response"), &field(row, "metadata"));
+        let micros = row_started.elapsed().as_secs_f64() * 1e6;
         if verdict.status.as_str() == field(row, "expected") {
             agree += 1;
         }
@@ -34,6 +36,7 @@ fn main() {
                 "status": verdict.status.as_str(),
                 "score": verdict.score,
                 "detail": verdict.detail,
+                "us": micros,
             });
             println!("{line}");
         }

@@ -182,10 +182,20 @@ impl Expr {
             }),
             Expr::Add(terms) => {
                 for (idx, term) in terms.iter().enumerate() {
-                    if idx > 0 {
-                        out.push_str(" + ");
+                    match term {
+                        // `a - b` reads back as a sum with a negated term, exactly what it came from.
+                        Expr::Neg(inner) if idx > 0 => {
+                            out.push_str(" - ");
+                            let wrap = matches!(**inner, Expr::Add(_) | Expr::Neg(_) | Expr::PlusMinus(..)) || inner.is_negative_literal();
+                            inner.write_wrapped(out, wrap);
+                        }
+                        _ => {
+                            if idx > 0 {
+                                out.push_str(" + ");
+                            }
+                            term.write_wrapped(out, matches!(term, Expr::Add(_)) || (idx > 0 && term.is_negative_literal()));
+                        }
                     }
-                    term.write_wrapped(out, matches!(term, Expr::Add(_)));
                 }
             }
             Expr::Mul(factors) => {

@@ -17,8 +17,17 @@ const MAX_LITERAL_DIGITS: usize = 5_000;
 /// Words that join several answers, read as a comma.
 const JOINING_WORDS: &[&str] = &["and", "or"];
 
+/// Longest answer text parsed, in bytes.
+pub const MAX_ANSWER_BYTES: usize = 50_000;
+
 /// Parses one answer (LaTeX or plain text) into an expression tree.
 pub fn parse(text: &str) -> Result<Expr, Error> {
+    if text.len() > MAX_ANSWER_BYTES {
+        return Err(Error::TooLarge("answer text is too long".into()));
+    }
+    if bracket_depth(text) > MAX_DEPTH {
+        return Err(Error::TooLarge("answer is nested too deeply".into()));
+    }
     let tokens = tokenize(text).ok_or_else(|| Error::Parse("unexpected character".into()))?;
     if tokens.len() > MAX_TOKENS {
         return Err(Error::TooLarge("answer has too many tokens".into()));
@@ -39,6 +48,23 @@ pub fn parse(text: &str) -> Result<Expr, Error> {
         return Err(Error::Parse(format!("unexpected {:?}", parser.tokens[parser.pos])));
     }
     Ok(expr)
+}
+
+/// Deepest bracket nesting in the raw text (a cheap check before tokenizing).
+fn bracket_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0;
+    for byte in text.bytes() {
+        match byte {
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// An answer made only of words (and brackets/commas) is text: its words, lowercased, space-joined.

@@ -131,6 +131,31 @@ impl Value {
     }
 }
 
+/// gcd that answers at once when one side is one (num-bigint's binary gcd walks every bit).
+fn gcd(a: &BigInt, b: &BigInt) -> BigInt {
+    if a.is_one() || b.is_one() { BigInt::one() } else { num_integer::Integer::gcd(a, b) }
+}
+
+/// Sum of rationals, with the integer case kept free of gcds.
+fn rat_add(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.denom().is_one() && b.denom().is_one() {
+        return BigRational::new_raw(a.numer() + b.numer(), BigInt::one());
+    }
+    a + b
+}
+
+/// Product of rationals by cross-cancelling, skipping gcds with one.
+fn rat_mul(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.denom().is_one() && b.denom().is_one() {
+        return BigRational::new_raw(a.numer() * b.numer(), BigInt::one());
+    }
+    let g1 = gcd(a.numer(), b.denom());
+    let g2 = gcd(b.numer(), a.denom());
+    let numer = (a.numer() / &g1) * (b.numer() / &g2);
+    let denom = (a.denom() / &g2) * (b.denom() / &g1);
+    if numer.is_zero() { BigRational::zero() } else { BigRational::new_raw(numer, denom) }
+}
+
 fn checked(exact: Exact) -> Eval {
     if exact.bits() > MAX_BITS { Err(EvalError::TooLarge) } else { Ok(Value::Exact(exact)) }
 }
@@ -141,7 +166,7 @@ fn approx(re: f64, im: f64) -> Eval {
 
 fn add(a: &Value, b: &Value) -> Eval {
     match (a, b) {
-        (Value::Exact(x), Value::Exact(y)) => checked(Exact { re: &x.re + &y.re, im: &x.im + &y.im }),
+        (Value::Exact(x), Value::Exact(y)) => checked(Exact { re: rat_add(&x.re, &y.re), im: rat_add(&x.im, &y.im) }),
         _ => {
             let ((ar, ai), (br, bi)) = (a.approx(), b.approx());
             approx(ar + br, ai + bi)
@@ -160,7 +185,7 @@ fn mul(a: &Value, b: &Value) -> Eval {
     match (a, b) {
         (Value::Exact(x), Value::Exact(y)) => {
             if x.is_real() && y.is_real() {
-                return checked(Exact::real(&x.re * &y.re));
+                return checked(Exact::real(rat_mul(&x.re, &y.re)));
             }
             checked(Exact { re: &x.re * &y.re - &x.im * &y.im, im: &x.re * &y.im + &x.im * &y.re })
         }
@@ -237,7 +262,11 @@ fn int_pow(base: &Value, exponent: &BigInt) -> Eval {
                 return Err(EvalError::TooLarge);
             }
             let powered = if x.is_real() {
-                Value::Exact(Exact::real(num_traits::pow(x.re.clone(), usize::try_from(magnitude).map_err(|_| EvalError::TooLarge)?)))
+                // Numerator and denominator are coprime, so their powers are too: no gcd needed.
+                let exponent = usize::try_from(magnitude).map_err(|_| EvalError::TooLarge)?;
+                let numer = num_traits::pow(x.re.numer().clone(), exponent);
+                let denom = num_traits::pow(x.re.denom().clone(), exponent);
+                Value::Exact(Exact::real(BigRational::new_raw(numer, denom)))
             } else {
                 let mut result = Value::Exact(Exact::real(BigRational::one()));
                 let mut square = base.clone();
