@@ -59,14 +59,24 @@ def run_proctor_wasm(repeat):
     return summary(out.stderr), out.stderr.strip(), os.path.getsize(wasm)
 
 
-def run_math_verify(rows):
+def with_delimiters(text):
+    """Math-Verify's LaTeX extraction needs math delimiters: give bare answers `$…$` (its documented usage)."""
+    if any(marker in text for marker in ("$", "\\(", "\\[", "\\boxed")):
+        return text
+    return f"${text}$"
+
+
+def run_math_verify(rows, wrap):
     from math_verify import parse, verify
 
     results, times = [], []
     for row in rows:
+        gold, response = row["gold"], row["response"]
+        if wrap:
+            gold, response = with_delimiters(gold), with_delimiters(response)
         started = time.perf_counter()
         try:
-            ok = bool(verify(parse(row["gold"]), parse(row["response"])))
+            ok = bool(verify(parse(gold), parse(response)))
         except Exception:  # Math-Verify raises on some inputs; count it as not correct
             ok = False
         times.append(time.perf_counter() - started)
@@ -84,7 +94,8 @@ def main():
     ensure_math_verify()
     verdicts, (native_rate, native_us), native_line = run_proctor_native(args.repeat)
     wasm = None if args.no_wasm else run_proctor_wasm(args.repeat)
-    mv_results, mv_times = run_math_verify(rows)
+    mv_raw_results, _ = run_math_verify(rows, wrap=False)
+    mv_results, mv_times = run_math_verify(rows, wrap=True)
 
     expected = [row["expected"] == "correct" for row in rows]
     ours = [v["status"] == "correct" for v in verdicts]
@@ -107,7 +118,8 @@ def main():
     print(f"speed-up native     : {native_rate / mv_rate:10.0f}x (without pathological rows: {native_rate / mv_rate_normal:.0f}x)")
     if wasm:
         print(f"speed-up WASM       : {wasm_rate / mv_rate:10.0f}x (without pathological rows: {wasm_rate / mv_rate_normal:.0f}x)")
-    print(f"agreement with expected labels: proctor-math {accuracy(ours)}/{n}, Math-Verify {accuracy(mv_results)}/{n}")
+    print(f"agreement with expected labels: proctor-math {accuracy(ours)}/{n}, Math-Verify {accuracy(mv_results)}/{n} "
+          f"(bare answers wrapped in $…$; {accuracy(mv_raw_results)}/{n} on the strings as given)")
     print(f"proctor-math and Math-Verify agree on {sum(a == b for a, b in zip(ours, mv_results))}/{n} rows")
 
     out_path = os.path.join(HERE, "disagreements.jsonl")

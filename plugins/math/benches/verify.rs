@@ -9,7 +9,12 @@ fn corpus() -> Vec<(String, String)> {
         .filter(|line| !line.trim().is_empty())
         .map(|line| {
             let row: serde_json::Value = serde_json::from_str(line).expect("corpus rows are JSON");
-            let field = |name: &str| row[name].as_str().expect("corpus fields are strings").to_string();
+            let field = |name: &str| {
+                row[name]
+                    .as_str()
+                    .expect("corpus fields are strings")
+                    .to_string()
+            };
             (field("gold"), field("response"))
         })
         .collect()
@@ -22,7 +27,11 @@ fn bench_corpus(c: &mut Criterion) {
     group.bench_function("verify_corpus", |b| {
         b.iter(|| {
             for (gold, response) in &rows {
-                black_box(proctor_math::verify(black_box(gold), black_box(response), ""));
+                black_box(proctor_math::verify(
+                    black_box(gold),
+                    black_box(response),
+                    "",
+                ));
             }
         });
     });

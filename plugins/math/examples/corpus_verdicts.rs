@@ -25,7 +25,11 @@ fn main() {
     let mut agree = 0;
     for (idx, row) in rows.iter().enumerate() {
         let row_started = Instant::now();
-        let verdict = proctor_math::verify(&field(row, "gold"), &field(row, "response"), &field(row, "metadata"));
+        let verdict = proctor_math::verify(
+            &field(row, "gold"),
+            &field(row, "response"),
+            &field(row, "metadata"),
+        );
         let micros = row_started.elapsed().as_secs_f64() * 1e6;
         if verdict.status.as_str() == field(row, "expected") {
             agree += 1;
@@ -44,7 +48,11 @@ fn main() {
     let started = Instant::now();
     for _ in 0..repeat {
         for row in &rows {
-            std::hint::black_box(proctor_math::verify(&field(row, "gold"), &field(row, "response"), ""));
+            std::hint::black_box(proctor_math::verify(
+                &field(row, "gold"),
+                &field(row, "response"),
+                "",
+            ));
         }
     }
     let seconds = started.elapsed().as_secs_f64();

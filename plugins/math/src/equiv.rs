@@ -1,8 +1,13 @@
 //! Equivalence of two parsed answers: structures, relations, then exact or sampled numeric checks.
 
 use crate::MathOptions;
+use crate::eval::Evaluator;
 use crate::expr::{Constant, Expr, RelOp};
-use crate::value::{Budget, EvalError, Evaluator, Value, values_equal};
+use crate::relation::{
+    as_interval, assigned_value, assignment_values, has_free_symbols, is_assignment, is_name,
+    normalized_difference,
+};
+use crate::value::{Budget, EvalError, Value, values_equal};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -21,7 +26,10 @@ const MAX_ALTERNATIVES: usize = 16;
 
 /// Whether `response` is an equivalent answer to `gold`.
 pub fn equivalent(gold: &Expr, response: &Expr, options: &MathOptions) -> bool {
-    let mut checker = Checker { options, budget: Budget::default() };
+    let mut checker = Checker {
+        options,
+        budget: Budget::default(),
+    };
     checker.equal(gold, response)
 }
 
@@ -48,13 +56,24 @@ impl Checker<'_> {
             return response_letter == Some(letter);
         }
         if let (Expr::Text(g), _) | (_, Expr::Text(g)) = (gold, response) {
-            let other = if matches!(gold, Expr::Text(_)) { response } else { gold };
+            let other = if matches!(gold, Expr::Text(_)) {
+                response
+            } else {
+                gold
+            };
             return match other {
                 Expr::Text(o) => normalize_text(g) == normalize_text(o),
                 Expr::Symbol(o) => normalize_text(g) == normalize_text(o),
                 Expr::Const(Constant::E) => normalize_text(g) == "e",
                 Expr::Const(Constant::I) => normalize_text(g) == "i",
-                Expr::Mul(items) if items.iter().all(|item| matches!(item, Expr::Symbol(_) | Expr::Const(Constant::E | Constant::I))) => {
+                Expr::Mul(items)
+                    if items.iter().all(|item| {
+                        matches!(
+                            item,
+                            Expr::Symbol(_) | Expr::Const(Constant::E | Constant::I)
+                        )
+                    }) =>
+                {
                     // `$odd$` reads as o·d·d: compare its letters with the text.
                     let letters: String = items
                         .iter()
@@ -73,22 +92,36 @@ impl Checker<'_> {
         let gold_alternatives = expand_plus_minus(gold);
         let response_alternatives = expand_plus_minus(response);
         if gold_alternatives.is_some() || response_alternatives.is_some() {
-            let g = gold_alternatives.map_or_else(|| vec![gold.clone()], |alts| alts);
-            let r = response_alternatives.map_or_else(|| vec![response.clone()], |alts| alts);
+            let g = gold_alternatives.unwrap_or_else(|| vec![gold.clone()]);
+            let r = response_alternatives.unwrap_or_else(|| vec![response.clone()]);
             return self.same_set(&flatten_lists(g), &flatten_lists(r));
         }
         match (gold, response) {
             (Expr::Relation(..), Expr::Relation(..)) => self.relations(gold, response),
             (Expr::Relation(..), _) => self.relation_against(gold, response),
             (_, Expr::Relation(..)) => self.relation_against(response, gold),
-            (Expr::List(g), Expr::List(r)) if g.iter().all(is_assignment) && r.iter().all(is_assignment) => self.assignment_lists(g, r),
-            (Expr::Set(items), other) | (other, Expr::Set(items)) if items.len() == 1 && !matches!(other, Expr::Set(_) | Expr::List(_)) => {
+            (Expr::List(g), Expr::List(r))
+                if g.iter().all(is_assignment) && r.iter().all(is_assignment) =>
+            {
+                self.assignment_lists(g, r)
+            }
+            (Expr::Set(items), other) | (other, Expr::Set(items))
+                if items.len() == 1 && !matches!(other, Expr::Set(_) | Expr::List(_)) =>
+            {
                 let item = items[0].clone();
                 let other = other.clone();
-                if matches!(gold, Expr::Set(_)) { self.equal(&item, &other) } else { self.equal(&other, &item) }
+                if matches!(gold, Expr::Set(_)) {
+                    self.equal(&item, &other)
+                } else {
+                    self.equal(&other, &item)
+                }
             }
-            (Expr::List(items), _) if items.iter().all(is_assignment) => self.equal(&assignment_values(items), response),
-            (_, Expr::List(items)) if items.iter().all(is_assignment) => self.equal(gold, &assignment_values(items)),
+            (Expr::List(items), _) if items.iter().all(is_assignment) => {
+                self.equal(&assignment_values(items), response)
+            }
+            (_, Expr::List(items)) if items.iter().all(is_assignment) => {
+                self.equal(gold, &assignment_values(items))
+            }
             (Expr::Percent(inner), _) => {
                 self.equal(inner, response) || self.scalar(&Expr::Percent(inner.clone()), response)
             }
@@ -100,11 +133,16 @@ impl Checker<'_> {
             (Expr::Set(g) | Expr::List(g), Expr::Set(r) | Expr::List(r)) => self.same_set(g, r),
             (Expr::Tuple(g), Expr::Tuple(r)) => self.same_sequence(g, r),
             (Expr::Tuple(g), Expr::Set(r)) | (Expr::Set(g), Expr::Tuple(r)) => self.same_set(g, r),
-            (Expr::Tuple(g), Expr::List(r)) | (Expr::List(g), Expr::Tuple(r)) => self.same_sequence(g, r),
+            (Expr::Tuple(g), Expr::List(r)) | (Expr::List(g), Expr::Tuple(r)) => {
+                self.same_sequence(g, r)
+            }
             (Expr::Tuple(items), Expr::Interval(..)) => self.equal(&open_interval(items), response),
             (Expr::Interval(..), Expr::Tuple(items)) => self.equal(gold, &open_interval(items)),
             (Expr::Interval(gl, glo, ghi, gr), Expr::Interval(rl, rlo, rhi, rr)) => {
-                (gl == rl || is_infinite(glo)) && (gr == rr || is_infinite(ghi)) && self.equal(glo, rlo) && self.equal(ghi, rhi)
+                (gl == rl || is_infinite(glo))
+                    && (gr == rr || is_infinite(ghi))
+                    && self.equal(glo, rlo)
+                    && self.equal(ghi, rhi)
             }
             (Expr::Union(g), Expr::Union(r)) => self.same_set(g, r),
             (Expr::Matrix(g), Expr::Matrix(r)) => {
@@ -113,8 +151,14 @@ impl Checker<'_> {
             (Expr::Matrix(rows), Expr::Tuple(items)) | (Expr::Tuple(items), Expr::Matrix(rows)) => {
                 vector_entries(rows).is_some_and(|entries| self.same_sequence(&entries, items))
             }
-            (Expr::Set(items), other) | (other, Expr::Set(items)) if items.len() == 1 && is_scalar(other) => self.equal(&items[0], other),
-            (Expr::Based(digits, base), other) | (other, Expr::Based(digits, base)) => self.based(digits, *base, other),
+            (Expr::Set(items), other) | (other, Expr::Set(items))
+                if items.len() == 1 && is_scalar(other) =>
+            {
+                self.equal(&items[0], other)
+            }
+            (Expr::Based(digits, base), other) | (other, Expr::Based(digits, base)) => {
+                self.based(digits, *base, other)
+            }
             _ if is_scalar(gold) && is_scalar(response) => self.scalar(gold, response),
             _ => false,
         }
@@ -126,7 +170,9 @@ impl Checker<'_> {
             let map: BTreeMap<String, Expr> = items
                 .iter()
                 .filter_map(|item| match item {
-                    Expr::Relation(operands, _) => Some((operands[0].to_latex(), assigned_value(item)?.clone())),
+                    Expr::Relation(operands, _) => {
+                        Some((operands[0].to_latex(), assigned_value(item)?.clone()))
+                    }
                     _ => None,
                 })
                 .collect();
@@ -134,7 +180,10 @@ impl Checker<'_> {
         };
         match (named(gold), named(response)) {
             (Some(g), Some(r)) if g.len() > 1 || r.len() > 1 => {
-                g.len() == r.len() && g.iter().all(|(name, value)| r.get(name).is_some_and(|other| self.equal(value, other)))
+                g.len() == r.len()
+                    && g.iter().all(|(name, value)| {
+                        r.get(name).is_some_and(|other| self.equal(value, other))
+                    })
             }
             _ => self.equal(&assignment_values(gold), &assignment_values(response)),
         }
@@ -144,9 +193,13 @@ impl Checker<'_> {
         let normalized = digits.trim_start_matches('0').to_lowercase();
         match other {
             Expr::Based(other_digits, other_base) => {
-                *other_base == base && other_digits.trim_start_matches('0').to_lowercase() == normalized
+                *other_base == base
+                    && other_digits.trim_start_matches('0').to_lowercase() == normalized
             }
-            Expr::Int(value) => value.to_string() == normalized || BigInt::parse_bytes(digits.as_bytes(), base).is_some_and(|v| &v == value),
+            Expr::Int(value) => {
+                value.to_string() == normalized
+                    || BigInt::parse_bytes(digits.as_bytes(), base).is_some_and(|v| &v == value)
+            }
             _ => false,
         }
     }
@@ -162,7 +215,10 @@ impl Checker<'_> {
         }
         // `\{2 \pm \sqrt{3}, -1\}` has three elements.
         let expand = |items: &[Expr]| -> Vec<Expr> {
-            items.iter().flat_map(|item| expand_plus_minus(item).unwrap_or_else(|| vec![item.clone()])).collect()
+            items
+                .iter()
+                .flat_map(|item| expand_plus_minus(item).unwrap_or_else(|| vec![item.clone()]))
+                .collect()
         };
         let gold = self.distinct(&expand(gold));
         let response = self.distinct(&expand(response));
@@ -171,7 +227,9 @@ impl Checker<'_> {
         }
         let mut used = vec![false; response.len()];
         for g in &gold {
-            let Some(idx) = (0..response.len()).find(|&idx| !used[idx] && self.equal(g, &response[idx])) else {
+            let Some(idx) =
+                (0..response.len()).find(|&idx| !used[idx] && self.equal(g, &response[idx]))
+            else {
                 return false;
             };
             used[idx] = true;
@@ -226,7 +284,9 @@ impl Checker<'_> {
             value.clone()
         } else if let Some(interval) = as_interval(relation) {
             interval
-        } else if ops.iter().all(|op| *op == RelOp::Eq) && (operands.len() > 2 || operands.iter().all(|o| !has_free_symbols(o))) {
+        } else if ops.iter().all(|op| *op == RelOp::Eq)
+            && (operands.len() > 2 || operands.iter().all(|o| !has_free_symbols(o)))
+        {
             // `2 + 3 = 5` computes its last side; `a + z = 0` or `7 = 11a + c` is an equation, not a value.
             operands.last().cloned().unwrap_or_else(|| Expr::int(0))
         } else {
@@ -245,10 +305,15 @@ impl Checker<'_> {
         let mut agreeing = 0;
         for point_idx in 0..POINTS {
             let point = sample_point(&names, point_idx);
-            let (Some((g, g_inexact)), Some((r, r_inexact))) = (self.eval(gold, &point), self.eval(response, &point)) else {
+            let (Some((g, g_inexact)), Some((r, r_inexact))) =
+                (self.eval(gold, &point), self.eval(response, &point))
+            else {
                 continue;
             };
-            let zero = Value::Exact(crate::value::Exact { re: BigRational::zero(), im: BigRational::zero() });
+            let zero = Value::Exact(crate::value::Exact {
+                re: BigRational::zero(),
+                im: BigRational::zero(),
+            });
             let g_zero = values_equal(&g, &zero, false, 0.0, SYMBOLIC_TOL);
             let r_zero = values_equal(&r, &zero, false, 0.0, SYMBOLIC_TOL);
             if g_zero != r_zero {
@@ -260,7 +325,10 @@ impl Checker<'_> {
             let (gr, gi) = g.to_f64();
             let (rr, ri) = r.to_f64();
             let current = match (g.exact_real(), r.exact_real()) {
-                (Some(gx), Some(rx)) => Value::Exact(crate::value::Exact { re: gx / rx, im: BigRational::zero() }),
+                (Some(gx), Some(rx)) => Value::Exact(crate::value::Exact {
+                    re: gx / rx,
+                    im: BigRational::zero(),
+                }),
                 _ => {
                     let norm = rr * rr + ri * ri;
                     Value::Approx((gr * rr + gi * ri) / norm, (gi * rr - gr * ri) / norm)
@@ -271,7 +339,13 @@ impl Checker<'_> {
             }
             match &ratio {
                 Some(previous) => {
-                    if !values_equal(previous, &current, g_inexact || r_inexact, self.options.float_rel_tol, SYMBOLIC_TOL) {
+                    if !values_equal(
+                        previous,
+                        &current,
+                        g_inexact || r_inexact,
+                        self.options.float_rel_tol,
+                        SYMBOLIC_TOL,
+                    ) {
                         return false;
                     }
                 }
@@ -282,8 +356,16 @@ impl Checker<'_> {
         agreeing >= 2
     }
 
-    fn eval(&mut self, expr: &Expr, point: &BTreeMap<String, BigRational>) -> Option<(Value, bool)> {
-        let mut evaluator = Evaluator { point, budget: &mut self.budget, inexact: false };
+    fn eval(
+        &mut self,
+        expr: &Expr,
+        point: &BTreeMap<String, BigRational>,
+    ) -> Option<(Value, bool)> {
+        let mut evaluator = Evaluator {
+            point,
+            budget: &mut self.budget,
+            inexact: false,
+        };
         let value = evaluator.eval(expr).ok()?;
         Some((value, evaluator.inexact))
     }
@@ -295,7 +377,11 @@ impl Checker<'_> {
         let mut agreeing = 0;
         for point_idx in 0..points {
             let point = sample_point(&names, point_idx);
-            let mut evaluator = Evaluator { point: &point, budget: &mut self.budget, inexact: false };
+            let mut evaluator = Evaluator {
+                point: &point,
+                budget: &mut self.budget,
+                inexact: false,
+            };
             let gold_value = evaluator.eval(gold);
             let gold_inexact = evaluator.inexact;
             evaluator.inexact = false;
@@ -303,8 +389,11 @@ impl Checker<'_> {
             let inexact = gold_inexact || evaluator.inexact;
             match (gold_value, response_value) {
                 (Ok(g), Ok(r)) => {
-                    let equal = values_equal(&g, &r, inexact, self.options.float_rel_tol, SYMBOLIC_TOL)
-                        || (names.is_empty() && self.options.gold_rounding && rounds_to(gold, &r));
+                    let equal =
+                        values_equal(&g, &r, inexact, self.options.float_rel_tol, SYMBOLIC_TOL)
+                            || (names.is_empty()
+                                && self.options.gold_rounding
+                                && rounds_to(gold, &r));
                     if !equal {
                         return false;
                     }
@@ -333,15 +422,25 @@ fn rounds_to(gold: &Expr, value: &Value) -> bool {
     if text.contains(['e', 'E']) {
         return false;
     }
-    let places = text.split_once('.').map_or(0, |(_, fraction)| fraction.len());
-    let gold_value = if negative { -gold_value.clone() } else { gold_value.clone() };
-    let half_unit = BigRational::new(BigInt::from(1), BigInt::from(2) * num_traits::pow(BigInt::from(10), places));
+    let places = text
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len());
+    let gold_value = if negative {
+        -gold_value.clone()
+    } else {
+        gold_value.clone()
+    };
+    let half_unit = BigRational::new(
+        BigInt::from(1),
+        BigInt::from(2) * num_traits::pow(BigInt::from(10), places),
+    );
     (response - &gold_value).abs() <= half_unit
 }
 
 /// Deterministic sample point: each variable gets a non-integer positive rational.
 fn sample_point(names: &BTreeSet<String>, point_idx: usize) -> BTreeMap<String, BigRational> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ (point_idx as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut state: u64 =
+        0x9E37_79B9_7F4A_7C15 ^ (point_idx as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     names
         .iter()
         .map(|name| {
@@ -350,8 +449,15 @@ fn sample_point(names: &BTreeSet<String>, point_idx: usize) -> BTreeMap<String, 
             state ^= state << 17;
             let numerator = i64::try_from(state % 89).unwrap_or(0) + 11;
             let denominator = i64::try_from((state >> 20) % 7).unwrap_or(0) + 3;
-            let denominator = if numerator % denominator == 0 { denominator + 1 } else { denominator };
-            (name.clone(), BigRational::new(BigInt::from(numerator), BigInt::from(denominator * 10)))
+            let denominator = if numerator % denominator == 0 {
+                denominator + 1
+            } else {
+                denominator
+            };
+            (
+                name.clone(),
+                BigRational::new(BigInt::from(numerator), BigInt::from(denominator * 10)),
+            )
         })
         .collect()
 }
@@ -363,7 +469,7 @@ fn variables(gold: &Expr, response: &Expr) -> BTreeSet<String> {
     names
 }
 
-fn collect_variables(expr: &Expr, names: &mut BTreeSet<String>) {
+pub(crate) fn collect_variables(expr: &Expr, names: &mut BTreeSet<String>) {
     match expr {
         Expr::Symbol(name) => {
             names.insert(name.clone());
@@ -373,48 +479,53 @@ fn collect_variables(expr: &Expr, names: &mut BTreeSet<String>) {
             args.iter().for_each(|arg| collect_variables(arg, names));
         }
         Expr::Int(_) | Expr::Decimal(..) | Expr::Based(..) | Expr::Const(_) | Expr::Text(_) => {}
-        Expr::Add(items) | Expr::Mul(items) | Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) | Expr::Union(items) | Expr::Relation(items, _) => {
+        Expr::Add(items)
+        | Expr::Mul(items)
+        | Expr::Tuple(items)
+        | Expr::List(items)
+        | Expr::Set(items)
+        | Expr::Union(items)
+        | Expr::Relation(items, _) => {
             items.iter().for_each(|item| collect_variables(item, names));
         }
-        Expr::Neg(a) | Expr::Func(_, a) | Expr::Factorial(a) | Expr::Percent(a) | Expr::Degree(a) => collect_variables(a, names),
+        Expr::Neg(a)
+        | Expr::Func(_, a)
+        | Expr::Factorial(a)
+        | Expr::Percent(a)
+        | Expr::Degree(a) => collect_variables(a, names),
         Expr::Log(a, b) => {
             collect_variables(a, names);
             if let Some(b) = b {
                 collect_variables(b, names);
             }
         }
-        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) | Expr::Binom(a, b) | Expr::PlusMinus(a, b) | Expr::Interval(_, a, b, _) => {
+        Expr::Div(a, b)
+        | Expr::Pow(a, b)
+        | Expr::Root(a, b)
+        | Expr::Binom(a, b)
+        | Expr::PlusMinus(a, b)
+        | Expr::Interval(_, a, b, _) => {
             collect_variables(a, names);
             collect_variables(b, names);
         }
-        Expr::Matrix(rows) => rows.iter().flatten().for_each(|item| collect_variables(item, names)),
-    }
-}
-
-/// Whether a variable occurs outside the arguments of a function applied to constants (`f(-2)`).
-fn has_free_symbols(expr: &Expr) -> bool {
-    match expr {
-        Expr::Apply(_, args) => args.iter().any(has_free_symbols),
-        other => {
-            let mut names = BTreeSet::new();
-            collect_variables(other, &mut names);
-            if names.is_empty() {
-                return false;
-            }
-            match other {
-                Expr::Add(items) | Expr::Mul(items) => items.iter().any(has_free_symbols),
-                Expr::Neg(a) => has_free_symbols(a),
-                Expr::Div(a, b) | Expr::Pow(a, b) => has_free_symbols(a) || has_free_symbols(b),
-                _ => true,
-            }
-        }
+        Expr::Matrix(rows) => rows
+            .iter()
+            .flatten()
+            .for_each(|item| collect_variables(item, names)),
     }
 }
 
 fn is_scalar(expr: &Expr) -> bool {
     !matches!(
         expr,
-        Expr::Tuple(_) | Expr::List(_) | Expr::Set(_) | Expr::Interval(..) | Expr::Union(_) | Expr::Matrix(_) | Expr::Relation(..) | Expr::Text(_)
+        Expr::Tuple(_)
+            | Expr::List(_)
+            | Expr::Set(_)
+            | Expr::Interval(..)
+            | Expr::Union(_)
+            | Expr::Matrix(_)
+            | Expr::Relation(..)
+            | Expr::Text(_)
     )
 }
 
@@ -444,7 +555,10 @@ fn choice_letter(expr: &Expr) -> Option<char> {
 }
 
 fn normalize_text(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Open interval from a two-element tuple (anything else stays a tuple).
@@ -460,116 +574,9 @@ fn vector_entries(rows: &[Vec<Expr>]) -> Option<Vec<Expr>> {
     if rows.len() == 1 {
         return Some(rows[0].clone());
     }
-    rows.iter().all(|row| row.len() == 1).then(|| rows.iter().map(|row| row[0].clone()).collect())
-}
-
-/// A left side that names what is being given: `x`, `x_1`, `f(x)`, `\theta`.
-/// Also products, ratios and tuples of names: `AB`, `\frac{NO}{BO}`, `V_1 : V_2`, `(p, q)`.
-fn is_name(expr: &Expr) -> bool {
-    match expr {
-        Expr::Symbol(_) | Expr::Apply(..) => true,
-        Expr::Mul(items) | Expr::Tuple(items) => items.iter().all(is_name),
-        Expr::Div(a, b) => is_name(a) && is_name(b),
-        _ => false,
-    }
-}
-
-fn is_assignment(expr: &Expr) -> bool {
-    assigned_value(expr).is_some()
-}
-
-/// `x = v` (or `x = … = v`): the value v.
-fn assigned_value(expr: &Expr) -> Option<&Expr> {
-    let Expr::Relation(operands, ops) = expr else {
-        return None;
-    };
-    if !ops.iter().all(|op| *op == RelOp::Eq) {
-        return None;
-    }
-    if is_name(&operands[0]) || operands.len() > 2 { operands.last() } else { None }
-}
-
-fn assignment_values(items: &[Expr]) -> Expr {
-    let values: Vec<Expr> = items.iter().filter_map(assigned_value).cloned().collect();
-    let names: Vec<String> = items
-        .iter()
-        .filter_map(|item| match item {
-            Expr::Relation(operands, _) => Some(operands[0].to_latex()),
-            _ => None,
-        })
-        .collect();
-    let distinct: BTreeSet<&String> = names.iter().collect();
-    // `x = 1, y = 2` is an ordered tuple; `x = 1 or x = 2` a set of solutions;
-    // `p = 5, q = 2; p = 7, q = 2` a set of tuples.
-    let width = distinct.len();
-    if width == names.len() {
-        return Expr::Tuple(values);
-    }
-    let periodic = width > 1 && names.len() % width == 0 && names.chunks(width).all(|chunk| chunk == &names[..width]);
-    if periodic {
-        return Expr::List(values.chunks(width).map(|chunk| Expr::Tuple(chunk.to_vec())).collect());
-    }
-    Expr::List(values)
-}
-
-/// Moves everything to one side: `a op b` becomes (op', a − b) with op' in {=, ≠, <, ≤}.
-fn normalized_difference(operands: &[Expr], op: RelOp) -> (RelOp, Expr) {
-    let (a, b) = (&operands[0], &operands[1]);
-    let diff = |x: &Expr, y: &Expr| Expr::Add(vec![x.clone(), Expr::Neg(Box::new(y.clone()))]);
-    match op {
-        RelOp::Gt => (RelOp::Lt, diff(b, a)),
-        RelOp::Ge => (RelOp::Le, diff(b, a)),
-        other => (other, diff(a, b)),
-    }
-}
-
-/// An inequality in one variable with constant bounds as an interval (or union for `≠`).
-fn as_interval(expr: &Expr) -> Option<Expr> {
-    let Expr::Relation(operands, ops) = expr else {
-        return None;
-    };
-    let constant = |e: &Expr| {
-        let mut names = BTreeSet::new();
-        collect_variables(e, &mut names);
-        names.is_empty()
-    };
-    let infinity = || Expr::Const(Constant::Infinity);
-    let minus_infinity = || Expr::Neg(Box::new(Expr::Const(Constant::Infinity)));
-    let interval = |lc: bool, lo: Expr, hi: Expr, rc: bool| Expr::Interval(lc, Box::new(lo), Box::new(hi), rc);
-    match (operands.as_slice(), ops.as_slice()) {
-        ([name, bound], [op]) | ([bound, name], [op]) if is_name(name) && constant(bound) => {
-            let symbol_left = is_name(&operands[0]);
-            let op = if symbol_left { *op } else { flip(*op) };
-            let bound = bound.clone();
-            Some(match op {
-                RelOp::Lt => interval(false, minus_infinity(), bound, false),
-                RelOp::Le => interval(false, minus_infinity(), bound, true),
-                RelOp::Gt => interval(false, bound, infinity(), false),
-                RelOp::Ge => interval(true, bound, infinity(), false),
-                RelOp::Ne => Expr::Union(vec![interval(false, minus_infinity(), bound.clone(), false), interval(false, bound, infinity(), false)]),
-                RelOp::Eq => return None,
-            })
-        }
-        ([low, name, high], [op1, op2]) if is_name(name) && constant(low) && constant(high) => {
-            let closed = |op: RelOp| matches!(op, RelOp::Le | RelOp::Ge);
-            match (op1, op2) {
-                (RelOp::Lt | RelOp::Le, RelOp::Lt | RelOp::Le) => Some(interval(closed(*op1), low.clone(), high.clone(), closed(*op2))),
-                (RelOp::Gt | RelOp::Ge, RelOp::Gt | RelOp::Ge) => Some(interval(closed(*op2), high.clone(), low.clone(), closed(*op1))),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-fn flip(op: RelOp) -> RelOp {
-    match op {
-        RelOp::Lt => RelOp::Gt,
-        RelOp::Le => RelOp::Ge,
-        RelOp::Gt => RelOp::Lt,
-        RelOp::Ge => RelOp::Le,
-        other => other,
-    }
+    rows.iter()
+        .all(|row| row.len() == 1)
+        .then(|| rows.iter().map(|row| row[0].clone()).collect())
 }
 
 /// Lists inside alternatives are flattened: `\pm` over a list gives one set.
@@ -586,7 +593,11 @@ fn flatten_lists(items: Vec<Expr>) -> Vec<Expr> {
 /// Expands every `a ± b` into its two alternatives; `None` when there is no `±`.
 fn expand_plus_minus(expr: &Expr) -> Option<Vec<Expr>> {
     let expr = match expr {
-        Expr::Relation(operands, ops) if ops.len() == 1 && ops[0] == RelOp::Eq && is_name(&operands[0]) => &operands[1],
+        Expr::Relation(operands, ops)
+            if ops.len() == 1 && ops[0] == RelOp::Eq && is_name(&operands[0]) =>
+        {
+            &operands[1]
+        }
         other => other,
     };
     if !contains_plus_minus(expr) {
@@ -608,8 +619,12 @@ fn contains_plus_minus(expr: &Expr) -> bool {
     match expr {
         Expr::PlusMinus(..) => true,
         Expr::Add(items) | Expr::Mul(items) => items.iter().any(contains_plus_minus),
-        Expr::Neg(a) | Expr::Func(_, a) | Expr::Percent(a) | Expr::Degree(a) => contains_plus_minus(a),
-        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) => contains_plus_minus(a) || contains_plus_minus(b),
+        Expr::Neg(a) | Expr::Func(_, a) | Expr::Percent(a) | Expr::Degree(a) => {
+            contains_plus_minus(a)
+        }
+        Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) => {
+            contains_plus_minus(a) || contains_plus_minus(b)
+        }
         _ => false,
     }
 }
@@ -638,8 +653,16 @@ fn replace_first_plus_minus(expr: &Expr, minus: bool) -> (Expr, bool) {
     };
     match expr {
         Expr::PlusMinus(a, b) => {
-            let b = if minus { Expr::Neg(b.clone()) } else { (**b).clone() };
-            let result = if matches!(**a, Expr::Int(ref n) if n.is_zero()) { b } else { Expr::Add(vec![(**a).clone(), b]) };
+            let b = if minus {
+                Expr::Neg(b.clone())
+            } else {
+                (**b).clone()
+            };
+            let result = if matches!(**a, Expr::Int(ref n) if n.is_zero()) {
+                b
+            } else {
+                Expr::Add(vec![(**a).clone(), b])
+            };
             (result, true)
         }
         Expr::Add(items) => {
@@ -687,7 +710,11 @@ mod tests {
 
     fn eq(gold: &str, response: &str) -> bool {
         let options = MathOptions::default();
-        equivalent(&parse(gold).expect("gold parses"), &parse(response).expect("response parses"), &options)
+        equivalent(
+            &parse(gold).expect("gold parses"),
+            &parse(response).expect("response parses"),
+            &options,
+        )
     }
 
     #[test]

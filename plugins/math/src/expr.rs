@@ -186,14 +186,21 @@ impl Expr {
                         // `a - b` reads back as a sum with a negated term, exactly what it came from.
                         Expr::Neg(inner) if idx > 0 => {
                             out.push_str(" - ");
-                            let wrap = matches!(**inner, Expr::Add(_) | Expr::Neg(_) | Expr::PlusMinus(..)) || inner.is_negative_literal();
+                            let wrap = matches!(
+                                **inner,
+                                Expr::Add(_) | Expr::Neg(_) | Expr::PlusMinus(..)
+                            ) || inner.is_negative_literal();
                             inner.write_wrapped(out, wrap);
                         }
                         _ => {
                             if idx > 0 {
                                 out.push_str(" + ");
                             }
-                            term.write_wrapped(out, matches!(term, Expr::Add(_)) || (idx > 0 && term.is_negative_literal()));
+                            term.write_wrapped(
+                                out,
+                                matches!(term, Expr::Add(_))
+                                    || (idx > 0 && term.is_negative_literal()),
+                            );
                         }
                     }
                 }
@@ -203,8 +210,10 @@ impl Expr {
                     if idx > 0 {
                         out.push_str(" \\cdot ");
                     }
-                    let wrap = matches!(factor, Expr::Add(_) | Expr::Neg(_) | Expr::Mul(_) | Expr::PlusMinus(..))
-                        || (idx > 0 && factor.is_negative_literal());
+                    let wrap = matches!(
+                        factor,
+                        Expr::Add(_) | Expr::Neg(_) | Expr::Mul(_) | Expr::PlusMinus(..)
+                    ) || (idx > 0 && factor.is_negative_literal());
                     factor.write_wrapped(out, wrap);
                 }
             }
@@ -311,7 +320,10 @@ impl Expr {
                     out.push(' ');
                 }
                 out.push_str("\\pm ");
-                b.write_wrapped(out, matches!(**b, Expr::Add(_) | Expr::Neg(_) | Expr::PlusMinus(..)));
+                b.write_wrapped(
+                    out,
+                    matches!(**b, Expr::Add(_) | Expr::Neg(_) | Expr::PlusMinus(..)),
+                );
             }
             Expr::Tuple(items) => {
                 out.push_str("\\left(");
@@ -329,7 +341,11 @@ impl Expr {
                 low.write_latex(out);
                 out.push_str(", ");
                 high.write_latex(out);
-                out.push_str(if *right_closed { "\\right]" } else { "\\right)" });
+                out.push_str(if *right_closed {
+                    "\\right]"
+                } else {
+                    "\\right)"
+                });
             }
             Expr::Union(parts) => write_joined(out, parts, " \\cup "),
             Expr::Matrix(rows) => {
@@ -371,7 +387,12 @@ impl Expr {
     fn is_atom(&self) -> bool {
         matches!(
             self,
-            Expr::Int(_) | Expr::Decimal(..) | Expr::Symbol(_) | Expr::Const(_) | Expr::Tuple(_) | Expr::Apply(..)
+            Expr::Int(_)
+                | Expr::Decimal(..)
+                | Expr::Symbol(_)
+                | Expr::Const(_)
+                | Expr::Tuple(_)
+                | Expr::Apply(..)
         )
     }
 
@@ -395,16 +416,32 @@ impl Expr {
     /// Number of nodes in the tree (bounded work checks use it).
     pub fn size(&self) -> usize {
         1 + match self {
-            Expr::Int(_) | Expr::Decimal(..) | Expr::Based(..) | Expr::Symbol(_) | Expr::Const(_) | Expr::Text(_) => 0,
-            Expr::Add(items) | Expr::Mul(items) | Expr::Tuple(items) | Expr::List(items) | Expr::Set(items) | Expr::Union(items) | Expr::Apply(_, items) => {
-                items.iter().map(Expr::size).sum()
-            }
+            Expr::Int(_)
+            | Expr::Decimal(..)
+            | Expr::Based(..)
+            | Expr::Symbol(_)
+            | Expr::Const(_)
+            | Expr::Text(_) => 0,
+            Expr::Add(items)
+            | Expr::Mul(items)
+            | Expr::Tuple(items)
+            | Expr::List(items)
+            | Expr::Set(items)
+            | Expr::Union(items)
+            | Expr::Apply(_, items) => items.iter().map(Expr::size).sum(),
             Expr::Relation(items, _) => items.iter().map(Expr::size).sum(),
-            Expr::Neg(a) | Expr::Func(_, a) | Expr::Factorial(a) | Expr::Percent(a) | Expr::Degree(a) => a.size(),
+            Expr::Neg(a)
+            | Expr::Func(_, a)
+            | Expr::Factorial(a)
+            | Expr::Percent(a)
+            | Expr::Degree(a) => a.size(),
             Expr::Log(a, b) => a.size() + b.as_ref().map_or(0, |b| b.size()),
-            Expr::Div(a, b) | Expr::Pow(a, b) | Expr::Root(a, b) | Expr::Binom(a, b) | Expr::PlusMinus(a, b) | Expr::Interval(_, a, b, _) => {
-                a.size() + b.size()
-            }
+            Expr::Div(a, b)
+            | Expr::Pow(a, b)
+            | Expr::Root(a, b)
+            | Expr::Binom(a, b)
+            | Expr::PlusMinus(a, b)
+            | Expr::Interval(_, a, b, _) => a.size() + b.size(),
             Expr::Matrix(rows) => rows.iter().flatten().map(Expr::size).sum(),
         }
     }

@@ -22,7 +22,10 @@ pub enum Source {
 impl Source {
     /// Whether the response marked this answer as final (tag, box, phrase, `####`).
     pub fn is_marked(self) -> bool {
-        matches!(self, Source::AnswerTag | Source::Boxed | Source::AnswerPhrase | Source::Hashes)
+        matches!(
+            self,
+            Source::AnswerTag | Source::Boxed | Source::AnswerPhrase | Source::Hashes
+        )
     }
 
     /// Short name used in verdict details.
@@ -51,7 +54,14 @@ pub struct Extracted {
 /// Longest whole response still read as an answer by itself.
 const WHOLE_LIMIT: usize = 120;
 
-const PHRASES: &[&str] = &["final answer is", "final answer:", "the answer is", "answer is", "answer:", "answer :"];
+const PHRASES: &[&str] = &[
+    "final answer is",
+    "final answer:",
+    "the answer is",
+    "answer is",
+    "answer:",
+    "answer :",
+];
 
 /// Extracts the final answer from a model response (the first of [`candidates`]).
 pub fn extract(response: &str) -> Option<Extracted> {
@@ -71,7 +81,10 @@ pub fn candidates(response: &str) -> Vec<Extracted> {
         }
     };
     if let Some(inner) = answer_tag(response) {
-        push(last_boxes(inner).unwrap_or_else(|| clean(inner)), Source::AnswerTag);
+        push(
+            last_boxes(inner).unwrap_or_else(|| clean(inner)),
+            Source::AnswerTag,
+        );
     }
     // Box and answer phrase: whichever comes last in the response is tried first.
     let last_box_start = boxes(response).last().map(|(start, _, _)| *start);
@@ -151,7 +164,13 @@ fn after_thinking(response: &str) -> &str {
         .min()
         .map_or(response, |end| &response[..end]);
     match response.rfind("</think>") {
-        Some(pos) if response[pos..].chars().any(|c| c.is_ascii_digit() || c == '\\' || c.is_alphabetic()) => &response[pos + 8..],
+        Some(pos)
+            if response[pos..]
+                .chars()
+                .any(|c| c.is_ascii_digit() || c == '\\' || c.is_alphabetic()) =>
+        {
+            &response[pos + 8..]
+        }
         _ => response,
     }
 }
@@ -209,10 +228,8 @@ fn boxes(text: &str) -> Vec<(usize, usize, String)> {
         if text[cursor..].starts_with('{') {
             match braced(text, cursor) {
                 Some((content, end)) => {
-                    // A box inside a box: the outer one is the answer.
-                    if !found.last().is_some_and(|(_, end_prev, _): &(usize, usize, String)| *end_prev > at) {
-                        found.push((at, end, content.to_string()));
-                    }
+                    // Scanning resumes after the box, so a box inside a box stays part of the outer one.
+                    found.push((at, end, content.to_string()));
                     from = end;
                 }
                 None => {
@@ -223,7 +240,10 @@ fn boxes(text: &str) -> Vec<(usize, usize, String)> {
             }
         } else {
             // `\boxed 5`: one token.
-            let token: String = text[cursor..].chars().take_while(|c| !c.is_whitespace() && *c != '$').collect();
+            let token: String = text[cursor..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '$')
+                .collect();
             let end = cursor + token.len();
             if !token.is_empty() {
                 found.push((at, end, token));
@@ -259,10 +279,31 @@ fn is_separator(between: &str) -> bool {
         .replace("\\quad", "")
         .replace(['$', ',', ';', '}', '{', '(', ')', '\\', '.'], " ")
         .to_lowercase();
-    let explicit = between.contains([',', ';']) || stripped.split_whitespace().any(|word| matches!(word, "and" | "or"));
+    let explicit = between.contains([',', ';'])
+        || stripped
+            .split_whitespace()
+            .any(|word| matches!(word, "and" | "or"));
     // Labels such as "for part (a) and" may sit between the boxes of a multi-part answer.
     let filler = |word: &str| {
-        matches!(word, "and" | "or" | "&" | "for" | "part" | "parts" | "a" | "b" | "c" | "d" | "i" | "ii" | "iii" | "respectively" | "also" | "text")
+        matches!(
+            word,
+            "and"
+                | "or"
+                | "&"
+                | "for"
+                | "part"
+                | "parts"
+                | "a"
+                | "b"
+                | "c"
+                | "d"
+                | "i"
+                | "ii"
+                | "iii"
+                | "respectively"
+                | "also"
+                | "text"
+        )
     };
     explicit && between.len() <= 60 && stripped.split_whitespace().all(filler)
 }
@@ -270,13 +311,23 @@ fn is_separator(between: &str) -> bool {
 /// The answer after the last answer phrase, with the phrase's byte position.
 fn answer_phrase(text: &str) -> Option<(usize, String)> {
     let lower = text.to_ascii_lowercase();
-    let (pos, phrase) = PHRASES.iter().filter_map(|p| lower.rfind(p).map(|pos| (pos, *p))).max_by_key(|(pos, p)| (*pos, p.len()))?;
+    let (pos, phrase) = PHRASES
+        .iter()
+        .filter_map(|p| lower.rfind(p).map(|pos| (pos, *p)))
+        .max_by_key(|(pos, p)| (*pos, p.len()))?;
     let rest = &text[pos + phrase.len()..];
     let mut segment = rest.trim_start();
-    if let Some(end) = segment.find('\n').filter(|_| !segment.starts_with("\\[") && !segment.starts_with("$$")) {
+    if let Some(end) = segment
+        .find('\n')
+        .filter(|_| !segment.starts_with("\\[") && !segment.starts_with("$$"))
+    {
         segment = &segment[..end];
     } else if segment.starts_with("\\[") || segment.starts_with("$$") {
-        let close = if segment.starts_with("\\[") { "\\]" } else { "$$" };
+        let close = if segment.starts_with("\\[") {
+            "\\]"
+        } else {
+            "$$"
+        };
         if let Some(end) = segment[2..].find(close) {
             segment = &segment[..end + 4];
         }
@@ -305,7 +356,11 @@ fn sentence_end(segment: &str) -> String {
         }
         if chars[idx] == '.' && !in_math {
             let next = chars.get(idx + 1).copied();
-            if next.is_none_or(char::is_whitespace) && chars.get(idx + 2).is_none_or(|c| c.is_uppercase() || *c == '\n') {
+            if next.is_none_or(char::is_whitespace)
+                && chars
+                    .get(idx + 2)
+                    .is_none_or(|c| c.is_uppercase() || *c == '\n')
+            {
                 return chars[..idx].iter().collect();
             }
         }
@@ -320,7 +375,11 @@ fn last_number(text: &str) -> Option<Extracted> {
     let (start, end) = loop {
         let end = bytes[..limit].iter().rposition(u8::is_ascii_digit)?;
         let mut start = end;
-        while start > 0 && (bytes[start - 1].is_ascii_digit() || bytes[start - 1] == b'.' || bytes[start - 1] == b',') {
+        while start > 0
+            && (bytes[start - 1].is_ascii_digit()
+                || bytes[start - 1] == b'.'
+                || bytes[start - 1] == b',')
+        {
             start -= 1;
         }
         while start < end && !bytes[start].is_ascii_digit() {
@@ -350,7 +409,10 @@ fn last_number(text: &str) -> Option<Extracted> {
             return non_empty(content, Source::LastMath);
         }
     }
-    non_empty(text[start..=end].trim_matches(',').to_string(), Source::LastNumber)
+    non_empty(
+        text[start..=end].trim_matches(',').to_string(),
+        Source::LastNumber,
+    )
 }
 
 /// The content of the last math span, if the text has one.
@@ -420,12 +482,24 @@ pub fn clean(text: &str) -> String {
     }
     // Unescaped `$` are delimiters; `\$` is a currency sign, also dropped.
     text = text.replace("\\$", " ").replace('$', " ");
-    for arrow in ["\\Rightarrow", "\\implies", "\\Longrightarrow", "\\therefore"] {
+    for arrow in [
+        "\\Rightarrow",
+        "\\implies",
+        "\\Longrightarrow",
+        "\\therefore",
+    ] {
         if let Some(pos) = text.rfind(arrow) {
             text = text[pos + arrow.len()..].to_string();
         }
     }
-    let trimmed = text.trim().trim_matches('*').trim().trim_end_matches(['.', ',', ';', ':', '?']).trim().trim_start_matches(':').trim();
+    let trimmed = text
+        .trim()
+        .trim_matches('*')
+        .trim()
+        .trim_end_matches(['.', ',', ';', ':', '?'])
+        .trim()
+        .trim_start_matches(':')
+        .trim();
     trimmed.strip_suffix("\\.").unwrap_or(trimmed).to_string()
 }
 
@@ -440,7 +514,10 @@ mod tests {
 
     #[test]
     fn last_box_wins_with_nested_braces() {
-        assert_eq!(got("first \\boxed{1} then \\boxed{\\frac{1}{2}}."), ("\\frac{1}{2}".into(), Source::Boxed));
+        assert_eq!(
+            got("first \\boxed{1} then \\boxed{\\frac{1}{2}}."),
+            ("\\frac{1}{2}".into(), Source::Boxed)
+        );
         assert_eq!(got("so \\fbox{x^{2}}"), ("x^{2}".into(), Source::Boxed));
     }
 
@@ -452,17 +529,35 @@ mod tests {
 
     #[test]
     fn finds_phrases_tags_and_hashes() {
-        assert_eq!(got("The final answer is $28\\%$. I hope it is correct."), ("28\\%".into(), Source::AnswerPhrase));
-        assert_eq!(got("Final Answer: The largest $n$ is 34."), ("34".into(), Source::AnswerPhrase));
-        assert_eq!(got("<think>2</think><answer>7</answer>"), ("7".into(), Source::AnswerTag));
+        assert_eq!(
+            got("The final answer is $28\\%$. I hope it is correct."),
+            ("28\\%".into(), Source::AnswerPhrase)
+        );
+        assert_eq!(
+            got("Final Answer: The largest $n$ is 34."),
+            ("34".into(), Source::AnswerPhrase)
+        );
+        assert_eq!(
+            got("<think>2</think><answer>7</answer>"),
+            ("7".into(), Source::AnswerTag)
+        );
         assert_eq!(got("so 3 + 4\n#### 7"), ("7".into(), Source::Hashes));
     }
 
     #[test]
     fn falls_back_to_last_number_or_math() {
-        assert_eq!(got("We add them up and pay 7.78 dollars for the fudge in total today."), ("7.78".into(), Source::LastNumber));
-        assert_eq!(got("After a long computation we obtain the value $\\frac{14}{3}$ as the result here."), ("\\frac{14}{3}".into(), Source::LastMath));
-        assert_eq!(got("$-\\frac{10}{9}$"), ("-\\frac{10}{9}".into(), Source::LastMath));
+        assert_eq!(
+            got("We add them up and pay 7.78 dollars for the fudge in total today."),
+            ("7.78".into(), Source::LastNumber)
+        );
+        assert_eq!(
+            got("After a long computation we obtain the value $\\frac{14}{3}$ as the result here."),
+            ("\\frac{14}{3}".into(), Source::LastMath)
+        );
+        assert_eq!(
+            got("$-\\frac{10}{9}$"),
+            ("-\\frac{10}{9}".into(), Source::LastMath)
+        );
         assert_eq!(got("x = -5"), ("x = -5".into(), Source::Whole));
     }
 }

@@ -49,22 +49,71 @@ pub enum Token {
 
 /// Function names recognised without a backslash as well as with one.
 const FUNCTION_NAMES: &[&str] = &[
-    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "ln", "log", "exp",
-    "sqrt", "det", "gcd", "lcm", "max", "min",
+    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "ln", "log", "exp", "sqrt", "det", "gcd", "lcm", "max", "min",
 ];
 
 /// Two-letter runs that are words, not products of two variables.
-const SHORT_WORDS: &[&str] = &["or", "of", "is", "to", "in", "at", "on", "no", "be", "if", "as", "by", "so", "it", "an", "cm", "mm", "km", "kg", "mg", "ml", "ft", "yd", "oz", "lb", "hr", "mi", "am", "pm"];
+const SHORT_WORDS: &[&str] = &[
+    "or", "of", "is", "to", "in", "at", "on", "no", "be", "if", "as", "by", "so", "it", "an", "cm",
+    "mm", "km", "kg", "mg", "ml", "ft", "yd", "oz", "lb", "hr", "mi", "am", "pm",
+];
 
 /// Spacing and sizing commands that carry no meaning for the value.
 const IGNORED_COMMANDS: &[&str] = &[
-    "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "displaystyle",
-    "textstyle", "limits", "quad", "qquad", "!", ",", ";", ":", " ", "hfill", "nonumber", "notag", "middle", "dots",
-    "ldots", "cdots", "mathstrut", "strut", "boldsymbol",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "quad",
+    "qquad",
+    "!",
+    ",",
+    ";",
+    ":",
+    " ",
+    "hfill",
+    "nonumber",
+    "notag",
+    "middle",
+    "dots",
+    "ldots",
+    "cdots",
+    "mathstrut",
+    "strut",
+    "boldsymbol",
 ];
 
 /// Commands whose braced argument is text.
-const TEXT_COMMANDS: &[&str] = &["text", "textbf", "textit", "textrm", "textsf", "texttt", "mbox", "mathrm", "mathit", "mathbf", "mathsf", "mathtt", "textnormal", "operatorname", "emph", "hbox"];
+const TEXT_COMMANDS: &[&str] = &[
+    "text",
+    "textbf",
+    "textit",
+    "textrm",
+    "textsf",
+    "texttt",
+    "mbox",
+    "mathrm",
+    "mathit",
+    "mathbf",
+    "mathsf",
+    "mathtt",
+    "textnormal",
+    "operatorname",
+    "emph",
+    "hbox",
+];
 
 /// Replaces Unicode math symbols with their LaTeX spelling.
 pub fn normalize_unicode(text: &str) -> String {
@@ -96,7 +145,12 @@ pub fn normalize_unicode(text: &str) -> String {
 /// Splits normalised answer text into tokens; `None` when it holds characters no answer uses.
 pub fn tokenize(text: &str) -> Option<Vec<Token>> {
     let chars: Vec<char> = normalize_unicode(text).chars().collect();
-    let mut lexer = Lexer { chars: &chars, pos: 0, tokens: Vec::new(), depth: 0 };
+    let mut lexer = Lexer {
+        chars: &chars,
+        pos: 0,
+        tokens: Vec::new(),
+        depth: 0,
+    };
     lexer.run(false)?;
     Some(lexer.tokens)
 }
@@ -168,8 +222,13 @@ impl Lexer<'_> {
 
     /// `7:32` is a ratio (read as a quotient); a colon elsewhere is punctuation.
     fn is_ratio_colon(&self) -> bool {
-        let before = matches!(self.tokens.last(), Some(Token::Num(_) | Token::Ident(_) | Token::RParen | Token::RBrace));
-        let after = self.chars[self.pos + 1..].iter().find(|c| !c.is_whitespace());
+        let before = matches!(
+            self.tokens.last(),
+            Some(Token::Num(_) | Token::Ident(_) | Token::RParen | Token::RBrace)
+        );
+        let after = self.chars[self.pos + 1..]
+            .iter()
+            .find(|c| !c.is_whitespace());
         before && after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '(' | '\\' | '{'))
     }
 
@@ -194,7 +253,10 @@ impl Lexer<'_> {
     }
 
     fn digits_at(&self, start: usize) -> usize {
-        self.chars[start.min(self.chars.len())..].iter().take_while(|c| c.is_ascii_digit()).count()
+        self.chars[start.min(self.chars.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
     }
 
     /// Reads a number, joining thousands separators (`7,425,000`, `1 000`, `14{,}916`, `1\,000`, `12,\!000`).
@@ -228,7 +290,10 @@ impl Lexer<'_> {
             let count = self.digits_at(self.pos);
             text.extend(&self.chars[self.pos..self.pos + count]);
             self.pos += count;
-        } else if self.peek(0) == Some('.') && !self.peek(1).is_some_and(char::is_alphabetic) && !text.is_empty() {
+        } else if self.peek(0) == Some('.')
+            && !self.peek(1).is_some_and(char::is_alphabetic)
+            && !text.is_empty()
+        {
             // `1000.` keeps its value.
             self.pos += 1;
         }
@@ -236,7 +301,12 @@ impl Lexer<'_> {
             let sign = matches!(self.peek(1), Some('+' | '-'));
             let digits_from = self.pos + 1 + usize::from(sign);
             let count = self.digits_at(digits_from);
-            if count > 0 && !self.chars.get(digits_from + count).is_some_and(|c| c.is_alphabetic()) {
+            if count > 0
+                && !self
+                    .chars
+                    .get(digits_from + count)
+                    .is_some_and(|c| c.is_alphabetic())
+            {
                 text.push('e');
                 if sign {
                     text.push(self.chars[self.pos + 1]);
@@ -253,11 +323,16 @@ impl Lexer<'_> {
 
     /// Length of a thousands separator at the cursor, or 0.
     fn thousands_separator_len(&self) -> usize {
-        let rest: String = self.chars[self.pos..self.chars.len().min(self.pos + 4)].iter().collect();
+        let rest: String = self.chars[self.pos..self.chars.len().min(self.pos + 4)]
+            .iter()
+            .collect();
         for sep in ["{,}", ",\\!", "\\,", "\\ ", "\\!"] {
             if rest.starts_with(sep) {
                 // `32,\! 349`: spaces may follow an explicit separator.
-                let spaces = self.chars[self.pos + sep.len()..].iter().take_while(|c| **c == ' ').count();
+                let spaces = self.chars[self.pos + sep.len()..]
+                    .iter()
+                    .take_while(|c| **c == ' ')
+                    .count();
                 return sep.len() + spaces;
             }
         }
@@ -281,7 +356,8 @@ impl Lexer<'_> {
         if FUNCTION_NAMES.contains(&run.as_str()) {
             self.tokens.push(Token::Cmd(run));
         } else if matches!(run.as_str(), "pi" | "infty" | "inf" | "infinity" | "oo") {
-            self.tokens.push(Token::Cmd(if run == "pi" { run } else { "infty".into() }));
+            self.tokens
+                .push(Token::Cmd(if run == "pi" { run } else { "infty".into() }));
         } else if lower == "percent" {
             self.tokens.push(Token::Percent);
         } else if matches!(lower.as_str(), "degree" | "degrees") {
@@ -320,7 +396,11 @@ impl Lexer<'_> {
         if name == "begin" || name == "end" {
             let env = self.braced_raw().unwrap_or_default();
             let env = env.trim_end_matches('*').to_string();
-            self.tokens.push(if name == "begin" { Token::Begin(env) } else { Token::End(env) });
+            self.tokens.push(if name == "begin" {
+                Token::Begin(env)
+            } else {
+                Token::End(env)
+            });
             return Some(());
         }
         if IGNORED_COMMANDS.contains(&name.as_str()) {
@@ -406,7 +486,12 @@ impl Lexer<'_> {
             return Some(());
         }
         let inner: Vec<char> = content.chars().collect();
-        let mut sub = Lexer { chars: &inner, pos: 0, tokens: Vec::new(), depth: self.depth };
+        let mut sub = Lexer {
+            chars: &inner,
+            pos: 0,
+            tokens: Vec::new(),
+            depth: self.depth,
+        };
         sub.run(!math_font)?;
         self.tokens.extend(sub.tokens);
         Some(())
@@ -423,25 +508,59 @@ mod tests {
 
     #[test]
     fn joins_thousands_separators() {
-        for text in ["7,425,000", "7{,}425{,}000", "7,\\!425,\\!000", "7 425 000", "7\\,425\\,000"] {
+        for text in [
+            "7,425,000",
+            "7{,}425{,}000",
+            "7,\\!425,\\!000",
+            "7 425 000",
+            "7\\,425\\,000",
+        ] {
             assert_eq!(nums(text), vec![Token::Num("7425000".into())], "{text}");
         }
-        assert_eq!(nums("(1,000)"), vec![Token::LParen, Token::Num("1".into()), Token::Comma, Token::Num("000".into()), Token::RParen]);
-        assert_eq!(nums("2,3"), vec![Token::Num("2".into()), Token::Comma, Token::Num("3".into())]);
+        assert_eq!(
+            nums("(1,000)"),
+            vec![
+                Token::LParen,
+                Token::Num("1".into()),
+                Token::Comma,
+                Token::Num("000".into()),
+                Token::RParen
+            ]
+        );
+        assert_eq!(
+            nums("2,3"),
+            vec![Token::Num("2".into()), Token::Comma, Token::Num("3".into())]
+        );
     }
 
     #[test]
     fn reads_decimals_and_scientific() {
         assert_eq!(nums(".5"), vec![Token::Num("0.5".into())]);
         assert_eq!(nums("1.5e-3"), vec![Token::Num("1.5e-3".into())]);
-        assert_eq!(nums("2e"), vec![Token::Num("2".into()), Token::Ident("e".into())]);
+        assert_eq!(
+            nums("2e"),
+            vec![Token::Num("2".into()), Token::Ident("e".into())]
+        );
     }
 
     #[test]
     fn reads_commands_and_text() {
-        assert_eq!(nums("\\dfrac12"), vec![Token::Cmd("frac".into()), Token::Num("12".into())]);
+        assert_eq!(
+            nums("\\dfrac12"),
+            vec![Token::Cmd("frac".into()), Token::Num("12".into())]
+        );
         assert_eq!(nums("\\text{ and }"), vec![Token::Word("and".into())]);
-        assert_eq!(nums("\\{1\\}"), vec![Token::LSet, Token::Num("1".into()), Token::RSet]);
-        assert_eq!(nums("\\begin{pmatrix}1\\end{pmatrix}"), vec![Token::Begin("pmatrix".into()), Token::Num("1".into()), Token::End("pmatrix".into())]);
+        assert_eq!(
+            nums("\\{1\\}"),
+            vec![Token::LSet, Token::Num("1".into()), Token::RSet]
+        );
+        assert_eq!(
+            nums("\\begin{pmatrix}1\\end{pmatrix}"),
+            vec![
+                Token::Begin("pmatrix".into()),
+                Token::Num("1".into()),
+                Token::End("pmatrix".into())
+            ]
+        );
     }
 }

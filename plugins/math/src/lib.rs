@@ -11,12 +11,15 @@
 //! answers end quickly with a verdict. The crate is plain Rust with no threads, clocks or files,
 //! so it builds for `wasm32-unknown-unknown` unchanged.
 
+mod clean;
 mod equiv;
 mod error;
+mod eval;
 mod expr;
 mod extract;
 mod lex;
 mod parse;
+mod relation;
 mod value;
 
 pub use equiv::equivalent;
@@ -36,7 +39,10 @@ pub struct MathOptions {
 
 impl Default for MathOptions {
     fn default() -> Self {
-        MathOptions { float_rel_tol: 1e-6, gold_rounding: true }
+        MathOptions {
+            float_rel_tol: 1e-6,
+            gold_rounding: true,
+        }
     }
 }
 
@@ -47,19 +53,26 @@ impl MathOptions {
         if metadata_json.trim().is_empty() {
             return Ok(options);
         }
-        let value: serde_json::Value = serde_json::from_str(metadata_json).map_err(|e| Error::Metadata(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(metadata_json).map_err(|e| Error::Metadata(e.to_string()))?;
         let Some(object) = value.as_object() else {
             return Ok(options);
         };
         if let Some(tol) = object.get("float_rel_tol") {
-            let tol = tol.as_f64().ok_or_else(|| Error::Metadata("float_rel_tol must be a number".into()))?;
+            let tol = tol
+                .as_f64()
+                .ok_or_else(|| Error::Metadata("float_rel_tol must be a number".into()))?;
             if !(0.0..1.0).contains(&tol) {
-                return Err(Error::Metadata(format!("float_rel_tol must be in [0, 1), got {tol}")));
+                return Err(Error::Metadata(format!(
+                    "float_rel_tol must be in [0, 1), got {tol}"
+                )));
             }
             options.float_rel_tol = tol;
         }
         if let Some(rounding) = object.get("gold_rounding") {
-            options.gold_rounding = rounding.as_bool().ok_or_else(|| Error::Metadata("gold_rounding must be a boolean".into()))?;
+            options.gold_rounding = rounding
+                .as_bool()
+                .ok_or_else(|| Error::Metadata("gold_rounding must be a boolean".into()))?;
         }
         Ok(options)
     }
@@ -103,8 +116,16 @@ pub struct MathVerdict {
 
 impl MathVerdict {
     fn new(status: MathStatus, detail: String) -> MathVerdict {
-        let score = if status == MathStatus::Correct { 1.0 } else { 0.0 };
-        MathVerdict { score, status, detail }
+        let score = if status == MathStatus::Correct {
+            1.0
+        } else {
+            0.0
+        };
+        MathVerdict {
+            score,
+            status,
+            detail,
+        }
     }
 }
 
@@ -127,7 +148,9 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
     };
     let gold_expr = match parse_gold(gold) {
         Ok(expr) => expr,
-        Err(error) => return MathVerdict::new(MathStatus::InvalidTask, format!("gold answer: {error}")),
+        Err(error) => {
+            return MathVerdict::new(MathStatus::InvalidTask, format!("gold answer: {error}"));
+        }
     };
     let candidates = extract::candidates(response);
     if candidates.is_empty() {
@@ -135,17 +158,32 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
     }
     // A marked answer (tag, box, phrase, ####) is final: weak guesses are tried only without one.
     let strong = candidates.iter().any(|c| c.source.is_marked());
-    let gold_is_text = matches!(gold_expr, Expr::Text(_)) || matches!(&gold_expr, Expr::Symbol(s) if s.len() == 1);
+    let gold_is_text =
+        matches!(gold_expr, Expr::Text(_)) || matches!(&gold_expr, Expr::Symbol(s) if s.len() == 1);
     let mut first_error = None;
-    for candidate in candidates.iter().filter(|c| c.source.is_marked() || !strong) {
+    for candidate in candidates
+        .iter()
+        .filter(|c| c.source.is_marked() || !strong)
+    {
         match parse(&candidate.text) {
             Ok(Expr::Text(_)) if !candidate.source.is_marked() && !gold_is_text => {
-                first_error.get_or_insert_with(|| format!("found only text `{}` ({})", shorten(&candidate.text), candidate.source.name()));
+                first_error.get_or_insert_with(|| {
+                    format!(
+                        "found only text `{}` ({})",
+                        shorten(&candidate.text),
+                        candidate.source.name()
+                    )
+                });
             }
             Ok(response_expr) => {
                 let equal = equivalent(&gold_expr, &response_expr, &options)
-                    || extract::leading_choice(&candidate.text).is_some_and(|letter| gold_expr == Expr::Symbol(letter.to_string()));
-                let status = if equal { MathStatus::Correct } else { MathStatus::Incorrect };
+                    || extract::leading_choice(&candidate.text)
+                        .is_some_and(|letter| gold_expr == Expr::Symbol(letter.to_string()));
+                let status = if equal {
+                    MathStatus::Correct
+                } else {
+                    MathStatus::Incorrect
+                };
                 let detail = format!(
                     "extracted `{}` ({}); gold `{}`",
                     shorten(&candidate.text),
@@ -155,20 +193,33 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
                 return MathVerdict::new(status, detail);
             }
             Err(error) => {
-                first_error.get_or_insert_with(|| format!("extracted `{}` ({}) but {error}", shorten(&candidate.text), candidate.source.name()));
+                first_error.get_or_insert_with(|| {
+                    format!(
+                        "extracted `{}` ({}) but {error}",
+                        shorten(&candidate.text),
+                        candidate.source.name()
+                    )
+                });
             }
         }
     }
-    MathVerdict::new(MathStatus::Unparsable, first_error.unwrap_or_else(|| "no answer found in response".into()))
+    MathVerdict::new(
+        MathStatus::Unparsable,
+        first_error.unwrap_or_else(|| "no answer found in response".into()),
+    )
 }
 
 /// Parses a gold answer: its box or whole text, else what a response extraction finds in it.
 fn parse_gold(gold: &str) -> Result<Expr> {
-    let extracted = extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
+    let extracted =
+        extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
     match parse(&extracted.text) {
         Ok(expr) => Ok(expr),
         Err(error) => {
-            for candidate in extract::candidates(gold).into_iter().filter(|c| c.source.is_marked()) {
+            for candidate in extract::candidates(gold)
+                .into_iter()
+                .filter(|c| c.source.is_marked())
+            {
                 if let Ok(expr) = parse(&candidate.text) {
                     return Ok(expr);
                 }
@@ -187,8 +238,15 @@ mod tests {
         let verdict = verify("\\frac{1}{2}", "So the answer is $\\boxed{0.5}$.", "");
         assert_eq!(verdict.status, MathStatus::Correct);
         assert_eq!(verdict.score, 1.0);
-        assert!(verdict.detail.contains("0.5") && verdict.detail.contains("boxed"), "{}", verdict.detail);
-        assert_eq!(verify("2", "\\boxed{3}", "{}").status, MathStatus::Incorrect);
+        assert!(
+            verdict.detail.contains("0.5") && verdict.detail.contains("boxed"),
+            "{}",
+            verdict.detail
+        );
+        assert_eq!(
+            verify("2", "\\boxed{3}", "{}").status,
+            MathStatus::Incorrect
+        );
         assert_eq!(verify("2", "", "{}").status, MathStatus::Unparsable);
         assert_eq!(verify("", "2", "{}").status, MathStatus::InvalidTask);
         assert_eq!(verify("2", "2", "not json").status, MathStatus::InvalidTask);
@@ -196,8 +254,14 @@ mod tests {
 
     #[test]
     fn metadata_sets_tolerance() {
-        assert_eq!(verify("3.14159", "\\boxed{3.1416}", "").status, MathStatus::Incorrect);
-        assert_eq!(verify("3.14159", "\\boxed{3.1416}", r#"{"float_rel_tol": 1e-4}"#).status, MathStatus::Correct);
+        assert_eq!(
+            verify("3.14159", "\\boxed{3.1416}", "").status,
+            MathStatus::Incorrect
+        );
+        assert_eq!(
+            verify("3.14159", "\\boxed{3.1416}", r#"{"float_rel_tol": 1e-4}"#).status,
+            MathStatus::Correct
+        );
         assert!(MathOptions::from_metadata(r#"{"float_rel_tol": "x"}"#).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Recursive-descent parser from answer tokens to an [`Expr`] tree, with bounded depth and size.
 
 use crate::Error;
+use crate::clean::{bracket_depth, clean_tokens, text_answer};
 use crate::expr::{Constant, Expr, Function, RelOp};
 use crate::lex::{Token, tokenize};
 use num_bigint::BigInt;
@@ -13,9 +14,6 @@ pub const MAX_DEPTH: usize = 120;
 pub const MAX_TOKENS: usize = 20_000;
 /// Most digits in one number literal.
 const MAX_LITERAL_DIGITS: usize = 5_000;
-
-/// Words that join several answers, read as a comma.
-const JOINING_WORDS: &[&str] = &["and", "or"];
 
 /// Longest answer text parsed, in bytes.
 pub const MAX_ANSWER_BYTES: usize = 50_000;
@@ -42,113 +40,34 @@ pub fn parse(text: &str) -> Result<Expr, Error> {
     if tokens.is_empty() {
         return Err(Error::Parse("no math in answer".into()));
     }
-    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let expr = parser.top()?;
     if parser.pos < parser.tokens.len() {
-        return Err(Error::Parse(format!("unexpected {:?}", parser.tokens[parser.pos])));
+        return Err(Error::Parse(format!(
+            "unexpected {:?}",
+            parser.tokens[parser.pos]
+        )));
     }
     Ok(expr)
 }
 
-/// Deepest bracket nesting in the raw text (a cheap check before tokenizing).
-fn bracket_depth(text: &str) -> usize {
-    let mut depth = 0usize;
-    let mut deepest = 0;
-    for byte in text.bytes() {
-        match byte {
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// An answer made only of words (and brackets/commas) is text: its words, lowercased, space-joined.
-fn text_answer(tokens: &[Token]) -> Option<String> {
-    let mut words = Vec::new();
-    for token in tokens {
-        match token {
-            Token::Word(word) => words.push(word.to_lowercase()),
-            Token::Ident(letter) if tokens.len() > 1 => words.push(letter.to_lowercase()),
-            Token::LParen | Token::RParen | Token::Comma | Token::Minus | Token::LBrace | Token::RBrace => {}
-            _ => return None,
-        }
-    }
-    let joined = words.join(" ");
-    let all_joining = words.iter().all(|w| JOINING_WORDS.contains(&w.as_str()));
-    (!words.is_empty() && !all_joining && tokens.iter().any(|t| matches!(t, Token::Word(_)))).then_some(joined)
-}
-
-/// Turns joining words into commas, drops unit and filler words and layout environments.
-fn clean_tokens(tokens: Vec<Token>) -> Vec<Token> {
-    /// Dropping a unit word also drops its exponent: `12 \mathrm{cm}^2` is 12.
-    #[derive(PartialEq)]
-    enum Unit {
-        None,
-        Dropped,
-        Power,
-        BracedPower,
-    }
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut unit = Unit::None;
-    let mut seen_begin = false;
-    for token in tokens {
-        match (&unit, &token) {
-            (Unit::Dropped, Token::Caret) => {
-                unit = Unit::Power;
-                continue;
-            }
-            (Unit::Power, Token::LBrace) => {
-                unit = Unit::BracedPower;
-                continue;
-            }
-            (Unit::Power, _) => {
-                unit = Unit::None;
-                continue;
-            }
-            (Unit::BracedPower, Token::RBrace) => {
-                unit = Unit::None;
-                continue;
-            }
-            (Unit::BracedPower, _) => continue,
-            _ => unit = Unit::None,
-        }
-        match token {
-            Token::Word(word) => {
-                let lower = word.to_lowercase();
-                if JOINING_WORDS.contains(&lower.as_str()) && !out.is_empty() {
-                    out.push(Token::Comma);
-                } else {
-                    unit = Unit::Dropped;
-                }
-            }
-            Token::Begin(env) | Token::End(env) if is_layout_env(&env) => {}
-            Token::Amp if !seen_begin => {}
-            Token::RowSep if !seen_begin => out.push(Token::Comma),
-            other => {
-                seen_begin |= matches!(other, Token::Begin(_));
-                out.push(other);
-            }
-        }
-    }
-    while matches!(out.last(), Some(Token::Comma | Token::Rel(_))) {
-        out.pop();
-    }
-    let leading_commas = out.iter().take_while(|t| matches!(t, Token::Comma)).count();
-    out.drain(..leading_commas);
-    out
-}
-
-fn is_layout_env(env: &str) -> bool {
-    matches!(env, "align" | "aligned" | "equation" | "gather" | "gathered" | "eqnarray" | "split" | "multline" | "center" | "displaymath" | "math")
-}
-
 fn is_matrix_env(env: &str) -> bool {
-    matches!(env, "pmatrix" | "bmatrix" | "Bmatrix" | "matrix" | "vmatrix" | "Vmatrix" | "smallmatrix" | "array" | "cases")
+    matches!(
+        env,
+        "pmatrix"
+            | "bmatrix"
+            | "Bmatrix"
+            | "matrix"
+            | "vmatrix"
+            | "Vmatrix"
+            | "smallmatrix"
+            | "array"
+            | "cases"
+    )
 }
 
 fn function_for(name: &str) -> Option<Function> {
@@ -207,12 +126,20 @@ impl Parser {
     }
 
     fn expect(&mut self, token: &Token) -> Result<(), Error> {
-        if self.eat(token) { Ok(()) } else { Err(Error::Parse(format!("expected {token:?}"))) }
+        if self.eat(token) {
+            Ok(())
+        } else {
+            Err(Error::Parse(format!("expected {token:?}")))
+        }
     }
 
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH { Err(Error::TooLarge("answer is nested too deeply".into())) } else { Ok(()) }
+        if self.depth > MAX_DEPTH {
+            Err(Error::TooLarge("answer is nested too deeply".into()))
+        } else {
+            Ok(())
+        }
     }
 
     /// Whole answer: a comma list; `n = 2, 3, 4` becomes `n = (list)`.
@@ -227,7 +154,9 @@ impl Parser {
         if items.len() == 1 {
             return Ok(items.pop().expect("one item"));
         }
-        let rest_plain = items[1..].iter().all(|item| !matches!(item, Expr::Relation(..)));
+        let rest_plain = items[1..]
+            .iter()
+            .all(|item| !matches!(item, Expr::Relation(..)));
         if let Expr::Relation(operands, ops) = &items[0]
             && rest_plain
             && ops.len() == 1
@@ -236,7 +165,10 @@ impl Parser {
             let (name, first) = (operands[0].clone(), operands[1].clone());
             let mut values = vec![first];
             values.extend(items.drain(1..));
-            return Ok(Expr::Relation(vec![name, Expr::List(values)], vec![RelOp::Eq]));
+            return Ok(Expr::Relation(
+                vec![name, Expr::List(values)],
+                vec![RelOp::Eq],
+            ));
         }
         Ok(Expr::List(items))
     }
@@ -274,7 +206,12 @@ impl Parser {
                 Some(Token::Rel(op)) => *op,
                 Some(Token::In) => RelOp::Eq,
                 // `x \approx 11` gives x's value; in `\frac{70}{9} \approx 7.78` the exact value comes first.
-                Some(Token::Approx) if operands.len() == 1 && matches!(operands[0], Expr::Symbol(_) | Expr::Apply(..)) => RelOp::Eq,
+                Some(Token::Approx)
+                    if operands.len() == 1
+                        && matches!(operands[0], Expr::Symbol(_) | Expr::Apply(..)) =>
+                {
+                    RelOp::Eq
+                }
                 Some(Token::Approx) => {
                     self.pos += 1;
                     self.union()?;
@@ -287,7 +224,11 @@ impl Parser {
             operands.push(self.union()?);
         }
         self.depth -= 1;
-        Ok(if ops.is_empty() { operands.pop().expect("one operand") } else { Expr::Relation(operands, ops) })
+        Ok(if ops.is_empty() {
+            operands.pop().expect("one operand")
+        } else {
+            Expr::Relation(operands, ops)
+        })
     }
 
     fn union(&mut self) -> Parsed {
@@ -295,7 +236,11 @@ impl Parser {
         while self.eat(&Token::Cup) {
             parts.push(self.additive()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().expect("one part") } else { Expr::Union(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().expect("one part")
+        } else {
+            Expr::Union(parts)
+        })
     }
 
     fn additive(&mut self) -> Parsed {
@@ -323,7 +268,14 @@ impl Parser {
 
     fn starts_atom(&self) -> bool {
         match self.peek() {
-            Some(Token::Num(_) | Token::Ident(_) | Token::LParen | Token::LBrace | Token::LSet | Token::Begin(_)) => true,
+            Some(
+                Token::Num(_)
+                | Token::Ident(_)
+                | Token::LParen
+                | Token::LBrace
+                | Token::LSet
+                | Token::Begin(_),
+            ) => true,
             Some(Token::Cmd(name)) => !matches!(name.as_str(), "rfloor" | "rceil"),
             _ => false,
         }
@@ -358,20 +310,28 @@ impl Parser {
 
     /// `2\frac{1}{2}` and `2 1/2` are mixed numbers (a sum), not products.
     fn mixed_number(&mut self, factors: &[Expr]) -> Result<Option<Expr>, Error> {
-        let [Expr::Int(whole)] = factors else { return Ok(None) };
+        let [Expr::Int(whole)] = factors else {
+            return Ok(None);
+        };
         let is_int = |t: Option<&Token>| matches!(t, Some(Token::Num(n)) if n.chars().all(|c| c.is_ascii_digit()));
         let fraction = if self.peek() == Some(&Token::Cmd("frac".into())) {
             let save = self.pos;
             self.pos += 1;
             let numerator = self.argument(true)?;
             let denominator = self.argument(true)?;
-            if matches!((&numerator, &denominator), (Expr::Int(_), Expr::Int(_))) && !matches!(self.peek(), Some(Token::Caret)) {
+            if matches!((&numerator, &denominator), (Expr::Int(_), Expr::Int(_)))
+                && !matches!(self.peek(), Some(Token::Caret))
+            {
                 Expr::Div(Box::new(numerator), Box::new(denominator))
             } else {
                 self.pos = save;
                 return Ok(None);
             }
-        } else if is_int(self.peek()) && self.peek_at(1) == Some(&Token::Slash) && is_int(self.peek_at(2)) && !matches!(self.peek_at(3), Some(Token::Caret)) {
+        } else if is_int(self.peek())
+            && self.peek_at(1) == Some(&Token::Slash)
+            && is_int(self.peek_at(2))
+            && !matches!(self.peek_at(3), Some(Token::Caret))
+        {
             let numerator = self.atom()?;
             self.pos += 1;
             let denominator = self.atom()?;
@@ -417,7 +377,10 @@ impl Parser {
         if self.eat(&Token::Degree) {
             return self.postfix_ops(Expr::Degree(Box::new(base)));
         }
-        if self.peek() == Some(&Token::LBrace) && self.peek_at(1) == Some(&Token::Degree) && self.peek_at(2) == Some(&Token::RBrace) {
+        if self.peek() == Some(&Token::LBrace)
+            && self.peek_at(1) == Some(&Token::Degree)
+            && self.peek_at(2) == Some(&Token::RBrace)
+        {
             self.pos += 3;
             return self.postfix_ops(Expr::Degree(Box::new(base)));
         }
@@ -428,7 +391,10 @@ impl Parser {
             self.pos += 1;
             let top = self.script()?;
             if let Expr::Pow(base, exponent) = result {
-                return self.postfix_ops(Expr::Pow(base, Box::new(Expr::Pow(exponent, Box::new(top)))));
+                return self.postfix_ops(Expr::Pow(
+                    base,
+                    Box::new(Expr::Pow(exponent, Box::new(top))),
+                ));
             }
         }
         self.postfix_ops(result)
@@ -572,7 +538,9 @@ impl Parser {
     }
 
     fn identifier(&mut self, name: String) -> Parsed {
-        if matches!(name.as_str(), "f" | "g" | "h" | "F" | "G" | "H" | "P" | "Q") && self.peek() == Some(&Token::LParen) {
+        if matches!(name.as_str(), "f" | "g" | "h" | "F" | "G" | "H" | "P" | "Q")
+            && self.peek() == Some(&Token::LParen)
+        {
             self.pos += 1;
             let (items, _) = self.comma_items(&[Token::RParen])?;
             return Ok(Expr::Apply(name, items));
@@ -657,14 +625,24 @@ impl Parser {
                 let inner = self.additive()?;
                 let closer = if name == "lfloor" { "rfloor" } else { "rceil" };
                 self.expect(&Token::Cmd(closer.into()))?;
-                let function = if name == "lfloor" { Function::Floor } else { Function::Ceil };
+                let function = if name == "lfloor" {
+                    Function::Floor
+                } else {
+                    Function::Ceil
+                };
                 Ok(Expr::Func(function, Box::new(inner)))
             }
-            "log" | "lg" | "ln" | "exp" | "sin" | "cos" | "tan" | "sec" | "csc" | "cot" | "arcsin" | "arccos" | "arctan" | "sinh" | "cosh" | "tanh" | "cosec" | "tg" | "ctg" => {
-                self.function(name)
-            }
-            "boxed" | "fbox" | "overline" | "vec" | "hat" | "bar" | "widehat" | "tilde" | "underline" | "overrightarrow" | "mathring" | "dot" | "ddot" | "check" | "acute" | "grave" | "breve" => {
-                if self.peek() == Some(&Token::LBrace) { self.argument(false) } else { self.postfix() }
+            "log" | "lg" | "ln" | "exp" | "sin" | "cos" | "tan" | "sec" | "csc" | "cot"
+            | "arcsin" | "arccos" | "arctan" | "sinh" | "cosh" | "tanh" | "cosec" | "tg"
+            | "ctg" => self.function(name),
+            "boxed" | "fbox" | "overline" | "vec" | "hat" | "bar" | "widehat" | "tilde"
+            | "underline" | "overrightarrow" | "mathring" | "dot" | "ddot" | "check" | "acute"
+            | "grave" | "breve" => {
+                if self.peek() == Some(&Token::LBrace) {
+                    self.argument(false)
+                } else {
+                    self.postfix()
+                }
             }
             _ => Ok(Expr::Symbol(format!("\\{name}"))),
         }
@@ -689,7 +667,9 @@ impl Parser {
             self.postfix()?
         } else {
             let mut factors = vec![self.power()?];
-            while self.starts_atom() && !matches!(self.peek(), Some(Token::Cmd(n)) if function_for(n).is_some() || n == "log") {
+            while self.starts_atom()
+                && !matches!(self.peek(), Some(Token::Cmd(n)) if function_for(n).is_some() || n == "log")
+            {
                 factors.push(self.power()?);
             }
             collapse_product(factors)
@@ -720,15 +700,28 @@ fn whole_is_negative(expr: &Expr) -> bool {
 fn interval(left_closed: bool, mut items: Vec<Expr>, right_closed: bool) -> Parsed {
     let high = items.pop().expect("two items");
     let low = items.pop().expect("two items");
-    Ok(Expr::Interval(left_closed, Box::new(low), Box::new(high), right_closed))
+    Ok(Expr::Interval(
+        left_closed,
+        Box::new(low),
+        Box::new(high),
+        right_closed,
+    ))
 }
 
 fn collapse_sum(mut terms: Vec<Expr>) -> Expr {
-    if terms.len() == 1 { terms.pop().expect("one term") } else { Expr::Add(terms) }
+    if terms.len() == 1 {
+        terms.pop().expect("one term")
+    } else {
+        Expr::Add(terms)
+    }
 }
 
 fn collapse_product(mut factors: Vec<Expr>) -> Expr {
-    if factors.len() == 1 { factors.pop().expect("one factor") } else { Expr::Mul(factors) }
+    if factors.len() == 1 {
+        factors.pop().expect("one factor")
+    } else {
+        Expr::Mul(factors)
+    }
 }
 
 /// Applies a subscript: a base for digit strings (`1011_2`), part of the name for symbols.
@@ -749,11 +742,17 @@ pub fn number(text: &str) -> Parsed {
         return Err(Error::TooLarge("number literal is too long".into()));
     }
     if text.chars().all(|c| c.is_ascii_digit()) {
-        let value: BigInt = text.parse().map_err(|_| Error::Parse(format!("bad number {text}")))?;
+        let value: BigInt = text
+            .parse()
+            .map_err(|_| Error::Parse(format!("bad number {text}")))?;
         return Ok(Expr::Int(value));
     }
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| Error::Parse(format!("bad exponent in {text}")))?),
+        Some((m, e)) => (
+            m,
+            e.parse::<i64>()
+                .map_err(|_| Error::Parse(format!("bad exponent in {text}")))?,
+        ),
         None => (text, 0),
     };
     if exponent.unsigned_abs() > MAX_LITERAL_DIGITS as u64 {
@@ -761,7 +760,9 @@ pub fn number(text: &str) -> Parsed {
     }
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits = format!("{whole}{fraction}");
-    let numerator: BigInt = digits.parse().map_err(|_| Error::Parse(format!("bad number {text}")))?;
+    let numerator: BigInt = digits
+        .parse()
+        .map_err(|_| Error::Parse(format!("bad number {text}")))?;
     let scale = exponent - i64::try_from(fraction.len()).unwrap_or(i64::MAX);
     let ten = BigInt::from(10);
     let power = num_traits::pow(ten, usize::try_from(scale.unsigned_abs()).unwrap_or(0));
@@ -781,7 +782,9 @@ mod tests {
     use super::*;
 
     fn latex(text: &str) -> String {
-        parse(text).unwrap_or_else(|e| panic!("{text}: {e}")).to_latex()
+        parse(text)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .to_latex()
     }
 
     #[test]
@@ -799,15 +802,24 @@ mod tests {
         assert_eq!(latex("[0,1)"), "\\left[0, 1\\right)");
         assert_eq!(latex("n=2,3,4"), "n = 2, 3, 4");
         assert_eq!(latex("\\{1,2\\}"), "\\{1, 2\\}");
-        assert_eq!(latex("(1,2)\\cup(3,4)"), "\\left(1, 2\\right) \\cup \\left(3, 4\\right)");
-        assert_eq!(latex("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"), "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}");
+        assert_eq!(
+            latex("(1,2)\\cup(3,4)"),
+            "\\left(1, 2\\right) \\cup \\left(3, 4\\right)"
+        );
+        assert_eq!(
+            latex("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"),
+            "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}"
+        );
         assert_eq!(latex("1011_2"), "1011_{2}");
         assert_eq!(latex("\\text{Evelyn}"), "\\text{evelyn}");
     }
 
     #[test]
     fn parses_functions_and_postfix() {
-        assert_eq!(latex("\\sin^2 x"), "\\left(\\sin\\left(x\\right)\\right)^{2}");
+        assert_eq!(
+            latex("\\sin^2 x"),
+            "\\left(\\sin\\left(x\\right)\\right)^{2}"
+        );
         assert_eq!(latex("\\log_2 8"), "\\log_{2}\\left(8\\right)");
         assert_eq!(latex("5!"), "5!");
         assert_eq!(latex("50\\%"), "50\\%");

@@ -15,7 +15,8 @@ fn corpus_verdicts_match_expected() {
         if line.trim().is_empty() {
             continue;
         }
-        let row: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", line_idx + 1));
+        let row: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", line_idx + 1));
         let gold = row["gold"].as_str().expect("gold is a string");
         let response = row["response"].as_str().expect("response is a string");
         let expected = row["expected"].as_str().expect("expected is a string");
@@ -36,5 +37,10 @@ fn corpus_verdicts_match_expected() {
         }
     }
     assert!(total >= 300, "corpus has only {total} rows");
-    assert!(failures.is_empty(), "{} of {total} corpus rows failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} corpus rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

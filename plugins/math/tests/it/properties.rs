@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 fn leaf() -> impl Strategy<Value = Expr> {
     prop_oneof![
         (0i64..1000).prop_map(Expr::int),
-        prop::sample::select(vec!["x", "y", "a", "b", "n"]).prop_map(|name| Expr::Symbol(name.to_string())),
+        prop::sample::select(vec!["x", "y", "a", "b", "n"])
+            .prop_map(|name| Expr::Symbol(name.to_string())),
         Just(Expr::Const(Constant::Pi)),
         Just(Expr::Const(Constant::E)),
         (1i64..100, 1u32..4).prop_map(|(whole, places)| {
@@ -42,28 +43,94 @@ fn scalar() -> impl Strategy<Value = Expr> {
             prop::collection::vec(inner.clone(), 2..3).prop_map(Expr::Mul),
             inner.clone().prop_map(|e| Expr::Neg(Box::new(e))),
             (inner.clone(), positive()).prop_map(|(n, d)| Expr::Div(Box::new(n), Box::new(d))),
-            (inner.clone(), 0i64..4).prop_map(|(b, k)| Expr::Pow(Box::new(b), Box::new(Expr::int(k)))),
+            (inner.clone(), 0i64..4)
+                .prop_map(|(b, k)| Expr::Pow(Box::new(b), Box::new(Expr::int(k)))),
             positive().prop_map(|r| Expr::Func(Function::Sqrt, Box::new(r))),
-            (positive(), 2i64..5).prop_map(|(r, k)| Expr::Root(Box::new(r), Box::new(Expr::int(k)))),
-            inner.clone().prop_map(|e| Expr::Func(Function::Sin, Box::new(e))),
+            (positive(), 2i64..5)
+                .prop_map(|(r, k)| Expr::Root(Box::new(r), Box::new(Expr::int(k)))),
+            inner
+                .clone()
+                .prop_map(|e| Expr::Func(Function::Sin, Box::new(e))),
             positive().prop_map(|e| Expr::Log(Box::new(e), None)),
             (0i64..12).prop_map(|n| Expr::Factorial(Box::new(Expr::int(n)))),
-            (0i64..15, 0i64..6).prop_map(|(n, k)| Expr::Binom(Box::new(Expr::int(n)), Box::new(Expr::int(k)))),
+            (0i64..15, 0i64..6)
+                .prop_map(|(n, k)| Expr::Binom(Box::new(Expr::int(n)), Box::new(Expr::int(k)))),
         ]
     })
 }
 
 /// Pieces of LaTeX and prose that fuzzed responses are built from.
 const PIECES: &[&str] = &[
-    "\\frac", "\\sqrt", "{", "}", "\\boxed{", "^", "_", "\\left(", "\\right)", "(", ")", "[", "]", "1", "23", "4.5", "x", "\\pi",
-    "\\pm", ",", "=", "<", "\\le", "\\begin{pmatrix}", "\\end{pmatrix}", "&", "\\\\", "\\text{", "answer is ", "$", "$$", "\\(",
-    "\\)", "\\[", "\\]", "!", "%", "\\%", "^\\circ", "\\cup", "\\{", "\\}", "e", "i", "\\infty", "\\log_", "\\sin", "-", "+", "*",
-    "/", " ", "\n", "#### ", "<answer>", "</answer>", "\\dfrac12", "9^{9^{9}}", "1,000", "\\binom", "|", ":", "or", "and",
+    "\\frac",
+    "\\sqrt",
+    "{",
+    "}",
+    "\\boxed{",
+    "^",
+    "_",
+    "\\left(",
+    "\\right)",
+    "(",
+    ")",
+    "[",
+    "]",
+    "1",
+    "23",
+    "4.5",
+    "x",
+    "\\pi",
+    "\\pm",
+    ",",
+    "=",
+    "<",
+    "\\le",
+    "\\begin{pmatrix}",
+    "\\end{pmatrix}",
+    "&",
+    "\\\\",
+    "\\text{",
+    "answer is ",
+    "$",
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "!",
+    "%",
+    "\\%",
+    "^\\circ",
+    "\\cup",
+    "\\{",
+    "\\}",
+    "e",
+    "i",
+    "\\infty",
+    "\\log_",
+    "\\sin",
+    "-",
+    "+",
+    "*",
+    "/",
+    " ",
+    "\n",
+    "#### ",
+    "<answer>",
+    "</answer>",
+    "\\dfrac12",
+    "9^{9^{9}}",
+    "1,000",
+    "\\binom",
+    "|",
+    ":",
+    "or",
+    "and",
 ];
 
 fn fuzzed_text() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::collection::vec(prop::sample::select(PIECES), 0..40).prop_map(|pieces| pieces.concat()),
+        prop::collection::vec(prop::sample::select(PIECES), 0..40)
+            .prop_map(|pieces| pieces.concat()),
         "\\PC{0,80}",
     ]
 }
@@ -109,7 +176,11 @@ fn pathological_inputs_finish_quickly_with_a_verdict() {
         let started = Instant::now();
         let verdict = verify(gold, response, "");
         let elapsed = started.elapsed();
-        assert!(elapsed < Duration::from_secs(3), "{gold} vs {}…: {elapsed:?}", &response[..response.len().min(40)]);
+        assert!(
+            elapsed < Duration::from_secs(3),
+            "{gold} vs {}…: {elapsed:?}",
+            &response[..response.len().min(40)]
+        );
         assert!(!verdict.detail.is_empty());
     }
 }
