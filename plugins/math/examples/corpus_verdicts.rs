@@ -1,5 +1,6 @@
 //! Runs the verifier over `tests/corpus.jsonl`: prints one JSON verdict per row (with `--verdicts`)
-//! and a throughput summary. Works natively and as a WASI program (the corpus is compiled in).
+//! and a throughput summary. Works natively and as a WASI program (the corpus is compiled in);
+//! `--input FILE` reads another JSONL file of rows with `gold` and `response` instead (native).
 //!
 //! Native: `cargo run --release -p proctor-math --example corpus_verdicts -- --verdicts`
 //! WASM:   `cargo build --release -p proctor-math --example corpus_verdicts --target wasm32-wasip1`,
@@ -16,7 +17,12 @@ fn main() {
         .and_then(|idx| args.get(idx + 1))
         .and_then(|value| value.parse().ok())
         .unwrap_or(20);
-    let rows: Vec<serde_json::Value> = include_str!("../tests/corpus.jsonl")
+    let input = args.iter().position(|arg| arg == "--input").and_then(|idx| args.get(idx + 1));
+    let text = match input {
+        Some(path) => std::fs::read_to_string(path).expect("input file is readable"),
+        None => include_str!("../tests/corpus.jsonl").to_string(),
+    };
+    let rows: Vec<serde_json::Value> = text
         .lines()
         .filter(|line| !line.trim().is_empty())
         .map(|line| serde_json::from_str(line).expect("corpus rows are JSON"))

@@ -132,7 +132,6 @@ impl Checker<'_> {
             (_, Expr::Degree(inner)) => self.equal(gold, inner) || self.scalar(gold, response),
             (Expr::Set(g) | Expr::List(g), Expr::Set(r) | Expr::List(r)) => self.same_set(g, r),
             (Expr::Tuple(g), Expr::Tuple(r)) => self.same_sequence(g, r),
-            (Expr::Tuple(g), Expr::Set(r)) | (Expr::Set(g), Expr::Tuple(r)) => self.same_set(g, r),
             (Expr::Tuple(g), Expr::List(r)) | (Expr::List(g), Expr::Tuple(r)) => {
                 self.same_sequence(g, r)
             }
@@ -257,7 +256,11 @@ impl Checker<'_> {
         {
             return true;
         }
-        if let (Some(g), Some(r)) = (as_interval(gold), as_interval(response)) {
+        // `-2 \le x \le 7` against `x \in [-2, 7]`: compare what each says the value is.
+        let set_form = |e: &Expr| as_interval(e).or_else(|| assigned_value(e).cloned());
+        if let (Some(g), Some(r)) = (set_form(gold), set_form(response))
+            && (as_interval(gold).is_some() || as_interval(response).is_some())
+        {
             return self.equal(&g, &r);
         }
         let (Expr::Relation(g_ops, g_rel), Expr::Relation(r_ops, r_rel)) = (gold, response) else {

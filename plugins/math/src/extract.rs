@@ -142,8 +142,16 @@ pub fn leading_choice(answer: &str) -> Option<char> {
 
 /// Extracts the answer from a gold string: its box when it has one, else the whole string.
 pub fn extract_gold(gold: &str) -> Option<Extracted> {
-    if let Some(text) = last_boxes(gold) {
-        return non_empty(text, Source::Boxed);
+    // A gold answer with several boxes means all of them (`\boxed{1} papers and \boxed{2} bins`).
+    let mut contents: Vec<String> = Vec::new();
+    for (_, _, content) in boxes(gold) {
+        let content = clean(&content);
+        if !contents.contains(&content) {
+            contents.push(content);
+        }
+    }
+    if !contents.is_empty() {
+        return non_empty(contents.join(", "), Source::Boxed);
     }
     if let Some(pos) = gold.rfind("####") {
         return non_empty(clean(&gold[pos + 4..]), Source::Hashes);
@@ -337,12 +345,14 @@ fn answer_phrase(text: &str) -> Option<(usize, String)> {
             segment = &segment[..end];
         }
     }
+    let sentence = sentence_end(segment);
+    let mut segment = sentence.as_str();
     // "The largest $n$ is 34": keep what follows the last " is ".
     let lowered = segment.to_ascii_lowercase();
     if let Some(is_pos) = lowered.rfind(" is ") {
         segment = &segment[is_pos + 4..];
     }
-    let cleaned = clean(&sentence_end(segment));
+    let cleaned = clean(segment);
     (!cleaned.is_empty()).then_some((pos, cleaned))
 }
 

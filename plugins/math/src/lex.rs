@@ -59,6 +59,13 @@ const SHORT_WORDS: &[&str] = &[
     "mm", "km", "kg", "mg", "ml", "ft", "yd", "oz", "lb", "hr", "mi", "am", "pm",
 ];
 
+/// Commands recognised after a doubled backslash (`\\frac` written with an escaped backslash).
+const KNOWN_COMMANDS: &[&str] = &[
+    "frac", "dfrac", "tfrac", "cfrac", "sqrt", "boxed", "fbox", "begin", "end", "pi", "infty", "le", "leq", "ge", "geq", "ne", "neq",
+    "cdot", "times", "div", "pm", "mp", "in", "cup", "circ", "binom", "dbinom", "sin", "cos", "tan", "log", "ln", "exp", "lt", "gt",
+    "approx", "alpha", "beta", "gamma", "theta", "lambda", "mu", "sigma", "omega", "phi", "emptyset", "lfloor", "rfloor", "lceil", "rceil",
+];
+
 /// Spacing and sizing commands that carry no meaning for the value.
 const IGNORED_COMMANDS: &[&str] = &[
     "left",
@@ -265,7 +272,8 @@ impl Lexer<'_> {
         let first = self.digits_at(self.pos);
         text.extend(&self.chars[self.pos..self.pos + first]);
         self.pos += first;
-        let mut group_ok = (1..=3).contains(&first);
+        // `0,111` is not a thousands grouping.
+        let mut group_ok = (1..=3).contains(&first) && !(first == 1 && self.chars[self.pos - 1] == '0');
         loop {
             let sep_len = self.thousands_separator_len();
             if !(group_ok && sep_len > 0) {
@@ -323,9 +331,12 @@ impl Lexer<'_> {
 
     /// Length of a thousands separator at the cursor, or 0.
     fn thousands_separator_len(&self) -> usize {
-        let rest: String = self.chars[self.pos..self.chars.len().min(self.pos + 4)]
+        let rest: String = self.chars[self.pos..self.chars.len().min(self.pos + 5)]
             .iter()
             .collect();
+        if rest.starts_with("{, }") {
+            return 4;
+        }
         for sep in ["{,}", ",\\!", "\\,", "\\ ", "\\!"] {
             if rest.starts_with(sep) {
                 // `32,\! 349`: spaces may follow an explicit separator.
@@ -350,6 +361,14 @@ impl Lexer<'_> {
         let run: String = self.chars[start..self.pos].iter().collect();
         if in_text {
             self.tokens.push(Token::Word(run));
+            return;
+        }
+        // `S_{MBCN}`, `x_max`: letters in a subscript name the symbol, they are not words.
+        let in_subscript = matches!(self.tokens.last(), Some(Token::Underscore))
+            || (matches!(self.tokens.last(), Some(Token::LBrace))
+                && matches!(self.tokens.iter().rev().nth(1), Some(Token::Underscore)));
+        if in_subscript {
+            self.tokens.push(Token::Ident(run));
             return;
         }
         let lower = run.to_lowercase();
@@ -380,6 +399,8 @@ impl Lexer<'_> {
             match first {
                 '{' => self.open(Token::LSet),
                 '}' => self.close(Token::RSet),
+                // `\\left`: a doubled backslash before a command name is an escaping artifact.
+                '\\' if self.escaped_command() => {}
                 '\\' => self.push1(Token::RowSep),
                 '%' => self.push1(Token::Percent),
                 '|' => self.push1(Token::Pipe),
@@ -441,6 +462,12 @@ impl Lexer<'_> {
         }
         self.tokens.push(token);
         Some(())
+    }
+
+    /// At `\\name` (cursor on the second backslash): true when `name` is a command this lexer knows.
+    fn escaped_command(&self) -> bool {
+        let name: String = self.chars[self.pos + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+        !name.is_empty() && (KNOWN_COMMANDS.contains(&name.as_str()) || IGNORED_COMMANDS.contains(&name.as_str()) || TEXT_COMMANDS.contains(&name.as_str()))
     }
 
     /// Reads `{...}` raw (balanced) after the cursor.

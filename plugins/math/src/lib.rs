@@ -146,8 +146,8 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
         Ok(options) => options,
         Err(error) => return MathVerdict::new(MathStatus::InvalidTask, error.to_string()),
     };
-    let gold_expr = match parse_gold(gold) {
-        Ok(expr) => expr,
+    let gold = match parse_gold(gold) {
+        Ok(gold) => gold,
         Err(error) => {
             return MathVerdict::new(MathStatus::InvalidTask, format!("gold answer: {error}"));
         }
@@ -159,49 +159,33 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
     // A marked answer (tag, box, phrase, ####) is final: weak guesses are tried only without one.
     let strong = candidates.iter().any(|c| c.source.is_marked());
     let gold_is_text =
-        matches!(gold_expr, Expr::Text(_)) || matches!(&gold_expr, Expr::Symbol(s) if s.len() == 1);
+        matches!(gold.expr, Expr::Text(_)) || matches!(&gold.expr, Expr::Symbol(s) if s.len() == 1);
     let mut first_error = None;
+    let mut marked_text = None;
     for candidate in candidates
         .iter()
         .filter(|c| c.source.is_marked() || !strong)
     {
         match parse(&candidate.text) {
-            Ok(Expr::Text(_)) if !candidate.source.is_marked() && !gold_is_text => {
+            // Prose caught by an answer phrase is tried last: a box or a number may follow.
+            Ok(text @ Expr::Text(_)) if !gold_is_text => {
+                if candidate.source.is_marked() && marked_text.is_none() {
+                    marked_text = Some((candidate, text));
+                }
                 first_error.get_or_insert_with(|| {
-                    format!(
-                        "found only text `{}` ({})",
-                        shorten(&candidate.text),
-                        candidate.source.name()
-                    )
+                    format!("found only text `{}` ({})", shorten(&candidate.text), candidate.source.name())
                 });
             }
-            Ok(response_expr) => {
-                let equal = equivalent(&gold_expr, &response_expr, &options)
-                    || extract::leading_choice(&candidate.text)
-                        .is_some_and(|letter| gold_expr == Expr::Symbol(letter.to_string()));
-                let status = if equal {
-                    MathStatus::Correct
-                } else {
-                    MathStatus::Incorrect
-                };
-                let detail = format!(
-                    "extracted `{}` ({}); gold `{}`",
-                    shorten(&candidate.text),
-                    candidate.source.name(),
-                    shorten(&gold_expr.to_latex())
-                );
-                return MathVerdict::new(status, detail);
-            }
+            Ok(response_expr) => return judge(&gold, candidate, &response_expr, &options),
             Err(error) => {
                 first_error.get_or_insert_with(|| {
-                    format!(
-                        "extracted `{}` ({}) but {error}",
-                        shorten(&candidate.text),
-                        candidate.source.name()
-                    )
+                    format!("extracted `{}` ({}) but {error}", shorten(&candidate.text), candidate.source.name())
                 });
             }
         }
+    }
+    if let Some((candidate, text)) = marked_text {
+        return judge(&gold, candidate, &text, &options);
     }
     MathVerdict::new(
         MathStatus::Unparsable,
@@ -209,19 +193,54 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
     )
 }
 
-/// Parses a gold answer: its box or whole text, else what a response extraction finds in it.
-fn parse_gold(gold: &str) -> Result<Expr> {
-    let extracted =
-        extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
+/// A parsed gold answer with the text it was read from.
+struct Gold {
+    expr: Expr,
+    text: String,
+}
+
+fn judge(gold: &Gold, candidate: &Extracted, response_expr: &Expr, options: &MathOptions) -> MathVerdict {
+    let equal = equivalent(&gold.expr, response_expr, options)
+        || extract::leading_choice(&candidate.text).is_some_and(|letter| gold.expr == Expr::Symbol(letter.to_string()))
+        || decimal_comma_equal(gold, &candidate.text, response_expr, options);
+    let status = if equal { MathStatus::Correct } else { MathStatus::Incorrect };
+    let detail = format!(
+        "extracted `{}` ({}); gold `{}`",
+        shorten(&candidate.text),
+        candidate.source.name(),
+        shorten(&gold.expr.to_latex())
+    );
+    MathVerdict::new(status, detail)
+}
+
+/// `1,22` with a decimal comma: the number 1.22 (not for thousands shapes such as `1,220`).
+fn decimal_comma_reading(text: &str) -> Option<Expr> {
+    let trimmed = text.trim();
+    let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+    let (whole, fraction) = unsigned.split_once(',')?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let thousands_shape = whole.len() <= 3 && fraction.len() == 3 && whole != "0";
+    if !digits(whole) || !digits(fraction) || thousands_shape {
+        return None;
+    }
+    parse(&trimmed.replace(',', ".")).ok()
+}
+
+/// Equality when either side is read with a decimal comma.
+fn decimal_comma_equal(gold: &Gold, response_text: &str, response_expr: &Expr, options: &MathOptions) -> bool {
+    decimal_comma_reading(response_text).is_some_and(|r| equivalent(&gold.expr, &r, options))
+        || decimal_comma_reading(&gold.text).is_some_and(|g| equivalent(&g, response_expr, options))
+}
+
+/// Parses a gold answer: its boxes or whole text, else what a response extraction finds in it.
+fn parse_gold(gold: &str) -> Result<Gold> {
+    let extracted = extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
     match parse(&extracted.text) {
-        Ok(expr) => Ok(expr),
+        Ok(expr) => Ok(Gold { expr, text: extracted.text }),
         Err(error) => {
-            for candidate in extract::candidates(gold)
-                .into_iter()
-                .filter(|c| c.source.is_marked())
-            {
+            for candidate in extract::candidates(gold).into_iter().filter(|c| c.source.is_marked()) {
                 if let Ok(expr) = parse(&candidate.text) {
-                    return Ok(expr);
+                    return Ok(Gold { expr, text: candidate.text });
                 }
             }
             Err(error)

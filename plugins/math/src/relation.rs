@@ -11,6 +11,7 @@ pub(crate) fn is_name(expr: &Expr) -> bool {
         Expr::Symbol(_) | Expr::Apply(..) => true,
         Expr::Mul(items) | Expr::Tuple(items) => items.iter().all(is_name),
         Expr::Div(a, b) => is_name(a) && is_name(b),
+        Expr::Func(crate::expr::Function::Abs, inner) => is_name(inner),
         _ => false,
     }
 }
