@@ -17,7 +17,10 @@ fn main() {
         .and_then(|idx| args.get(idx + 1))
         .and_then(|value| value.parse().ok())
         .unwrap_or(20);
-    let input = args.iter().position(|arg| arg == "--input").and_then(|idx| args.get(idx + 1));
+    let input = args
+        .iter()
+        .position(|arg| arg == "--input")
+        .and_then(|idx| args.get(idx + 1));
     let text = match input {
         Some(path) => std::fs::read_to_string(path).expect("input file is readable"),
         None => include_str!("../tests/corpus.jsonl").to_string(),

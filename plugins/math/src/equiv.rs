@@ -96,6 +96,12 @@ impl Checker<'_> {
             let r = response_alternatives.unwrap_or_else(|| vec![response.clone()]);
             return self.same_set(&flatten_lists(g), &flatten_lists(r));
         }
+        // `\frac{1}{5}\begin{pmatrix}…\end{pmatrix}` or a sum of matrices: compare entry by entry.
+        if matches!(gold, Expr::Matrix(_)) != matches!(response, Expr::Matrix(_))
+            && let (Some(g), Some(r)) = (matrix_form(gold), matrix_form(response))
+        {
+            return self.equal(&Expr::Matrix(g), &Expr::Matrix(r));
+        }
         match (gold, response) {
             (Expr::Relation(..), Expr::Relation(..)) => self.relations(gold, response),
             (Expr::Relation(..), _) => self.relation_against(gold, response),
@@ -569,6 +575,102 @@ fn open_interval(items: &[Expr]) -> Expr {
     match items {
         [low, high] => Expr::Interval(false, Box::new(low.clone()), Box::new(high.clone()), false),
         _ => Expr::Tuple(items.to_vec()),
+    }
+}
+
+/// Most entries of a matrix built by matrix arithmetic.
+const MAX_MATRIX_ENTRIES: usize = 400;
+
+/// The entries of a matrix expression: sums, negations, products with scalars or matrices, quotients by scalars.
+fn matrix_form(expr: &Expr) -> Option<Vec<Vec<Expr>>> {
+    let map = |rows: Vec<Vec<Expr>>, f: &dyn Fn(Expr) -> Expr| -> Vec<Vec<Expr>> {
+        rows.into_iter()
+            .map(|row| row.into_iter().map(f).collect())
+            .collect()
+    };
+    match expr {
+        Expr::Matrix(rows) => {
+            (rows.iter().all(|row| row.len() == rows[0].len())).then(|| rows.clone())
+        }
+        Expr::Neg(inner) => Some(map(matrix_form(inner)?, &|e| Expr::Neg(Box::new(e)))),
+        Expr::Div(num, den) if !contains_matrix(den) => {
+            let den = (**den).clone();
+            Some(map(matrix_form(num)?, &|e| {
+                Expr::Div(Box::new(e), Box::new(den.clone()))
+            }))
+        }
+        Expr::Add(terms) => {
+            let mut total = matrix_form(&terms[0])?;
+            for term in &terms[1..] {
+                let next = matrix_form(term)?;
+                if next.len() != total.len() || next[0].len() != total[0].len() {
+                    return None;
+                }
+                for (row, next_row) in total.iter_mut().zip(next) {
+                    for (entry, next_entry) in row.iter_mut().zip(next_row) {
+                        *entry = Expr::Add(vec![entry.clone(), next_entry]);
+                    }
+                }
+            }
+            Some(total)
+        }
+        Expr::Mul(factors) if factors.iter().any(contains_matrix) => {
+            let mut scalars = Vec::new();
+            let mut product: Option<Vec<Vec<Expr>>> = None;
+            for factor in factors {
+                if !contains_matrix(factor) {
+                    scalars.push(factor.clone());
+                    continue;
+                }
+                let next = matrix_form(factor)?;
+                product = Some(match product {
+                    None => next,
+                    Some(left) => matrix_product(&left, &next)?,
+                });
+            }
+            let product = product?;
+            if scalars.is_empty() {
+                return Some(product);
+            }
+            Some(map(product, &|e| {
+                let mut items = scalars.clone();
+                items.push(e);
+                Expr::Mul(items)
+            }))
+        }
+        _ => None,
+    }
+}
+
+fn matrix_product(left: &[Vec<Expr>], right: &[Vec<Expr>]) -> Option<Vec<Vec<Expr>>> {
+    let (n, m, p) = (left.len(), right.len(), right[0].len());
+    if left[0].len() != m || n * p > MAX_MATRIX_ENTRIES || m > MAX_MATRIX_ENTRIES {
+        return None;
+    }
+    Some(
+        (0..n)
+            .map(|i| {
+                (0..p)
+                    .map(|j| {
+                        Expr::Add(
+                            (0..m)
+                                .map(|k| Expr::Mul(vec![left[i][k].clone(), right[k][j].clone()]))
+                                .collect(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+fn contains_matrix(expr: &Expr) -> bool {
+    match expr {
+        Expr::Matrix(_) => true,
+        Expr::Add(items) | Expr::Mul(items) => items.iter().any(contains_matrix),
+        Expr::Neg(inner) => contains_matrix(inner),
+        Expr::Div(a, b) => contains_matrix(a) || contains_matrix(b),
+        _ => false,
     }
 }
 

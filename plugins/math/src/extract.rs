@@ -142,15 +142,29 @@ pub fn leading_choice(answer: &str) -> Option<char> {
 
 /// Extracts the answer from a gold string: its box when it has one, else the whole string.
 pub fn extract_gold(gold: &str) -> Option<Extracted> {
-    // A gold answer with several boxes means all of them (`\boxed{1} papers and \boxed{2} bins`).
-    let mut contents: Vec<String> = Vec::new();
-    for (_, _, content) in boxes(gold) {
-        let content = clean(&content);
-        if !contents.contains(&content) {
-            contents.push(content);
+    // Several boxes in a gold answer are one answer when only spaces or a short list separator
+    // stand between them (`\boxed{1}\boxed{2}`, `\boxed{1} papers and \boxed{2} bins`).
+    let found = boxes(gold);
+    if let Some((mut start, _, last)) = found.last().cloned() {
+        let mut contents = vec![clean(&last)];
+        for (box_start, box_end, content) in found.iter().rev().skip(1) {
+            let between = &gold[*box_end..start];
+            let blank = !between.chars().any(char::is_alphanumeric);
+            let lowered = between.to_ascii_lowercase();
+            let listed = between.len() <= 60
+                && (between.contains(',')
+                    || lowered
+                        .split(|c: char| !c.is_alphabetic())
+                        .any(|w| w == "and"));
+            if !(blank || listed) {
+                break;
+            }
+            let content = clean(content);
+            if !contents.contains(&content) {
+                contents.insert(0, content);
+            }
+            start = *box_start;
         }
-    }
-    if !contents.is_empty() {
         return non_empty(contents.join(", "), Source::Boxed);
     }
     if let Some(pos) = gold.rfind("####") {

@@ -61,9 +61,11 @@ const SHORT_WORDS: &[&str] = &[
 
 /// Commands recognised after a doubled backslash (`\\frac` written with an escaped backslash).
 const KNOWN_COMMANDS: &[&str] = &[
-    "frac", "dfrac", "tfrac", "cfrac", "sqrt", "boxed", "fbox", "begin", "end", "pi", "infty", "le", "leq", "ge", "geq", "ne", "neq",
-    "cdot", "times", "div", "pm", "mp", "in", "cup", "circ", "binom", "dbinom", "sin", "cos", "tan", "log", "ln", "exp", "lt", "gt",
-    "approx", "alpha", "beta", "gamma", "theta", "lambda", "mu", "sigma", "omega", "phi", "emptyset", "lfloor", "rfloor", "lceil", "rceil",
+    "frac", "dfrac", "tfrac", "cfrac", "sqrt", "boxed", "fbox", "begin", "end", "pi", "infty",
+    "le", "leq", "ge", "geq", "ne", "neq", "cdot", "times", "div", "pm", "mp", "in", "cup", "circ",
+    "binom", "dbinom", "sin", "cos", "tan", "log", "ln", "exp", "lt", "gt", "approx", "alpha",
+    "beta", "gamma", "theta", "lambda", "mu", "sigma", "omega", "phi", "emptyset", "lfloor",
+    "rfloor", "lceil", "rceil",
 ];
 
 /// Spacing and sizing commands that carry no meaning for the value.
@@ -273,7 +275,8 @@ impl Lexer<'_> {
         text.extend(&self.chars[self.pos..self.pos + first]);
         self.pos += first;
         // `0,111` is not a thousands grouping.
-        let mut group_ok = (1..=3).contains(&first) && !(first == 1 && self.chars[self.pos - 1] == '0');
+        let mut group_ok =
+            (1..=3).contains(&first) && !(first == 1 && self.chars[self.pos - 1] == '0');
         loop {
             let sep_len = self.thousands_separator_len();
             if !(group_ok && sep_len > 0) {
@@ -336,6 +339,17 @@ impl Lexer<'_> {
             .collect();
         if rest.starts_with("{, }") {
             return 4;
+        }
+        if rest.starts_with(" {,") {
+            // `14 {, }916`: a spaced-out `{,}`.
+            let tail: String = self.chars[self.pos..self.chars.len().min(self.pos + 6)]
+                .iter()
+                .collect();
+            for sep in [" {,}", " {, }"] {
+                if tail.starts_with(sep) {
+                    return sep.len();
+                }
+            }
         }
         for sep in ["{,}", ",\\!", "\\,", "\\ ", "\\!"] {
             if rest.starts_with(sep) {
@@ -466,8 +480,14 @@ impl Lexer<'_> {
 
     /// At `\\name` (cursor on the second backslash): true when `name` is a command this lexer knows.
     fn escaped_command(&self) -> bool {
-        let name: String = self.chars[self.pos + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
-        !name.is_empty() && (KNOWN_COMMANDS.contains(&name.as_str()) || IGNORED_COMMANDS.contains(&name.as_str()) || TEXT_COMMANDS.contains(&name.as_str()))
+        let name: String = self.chars[self.pos + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        !name.is_empty()
+            && (KNOWN_COMMANDS.contains(&name.as_str())
+                || IGNORED_COMMANDS.contains(&name.as_str())
+                || TEXT_COMMANDS.contains(&name.as_str()))
     }
 
     /// Reads `{...}` raw (balanced) after the cursor.

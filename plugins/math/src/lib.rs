@@ -173,13 +173,21 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
                     marked_text = Some((candidate, text));
                 }
                 first_error.get_or_insert_with(|| {
-                    format!("found only text `{}` ({})", shorten(&candidate.text), candidate.source.name())
+                    format!(
+                        "found only text `{}` ({})",
+                        shorten(&candidate.text),
+                        candidate.source.name()
+                    )
                 });
             }
             Ok(response_expr) => return judge(&gold, candidate, &response_expr, &options),
             Err(error) => {
                 first_error.get_or_insert_with(|| {
-                    format!("extracted `{}` ({}) but {error}", shorten(&candidate.text), candidate.source.name())
+                    format!(
+                        "extracted `{}` ({}) but {error}",
+                        shorten(&candidate.text),
+                        candidate.source.name()
+                    )
                 });
             }
         }
@@ -199,11 +207,21 @@ struct Gold {
     text: String,
 }
 
-fn judge(gold: &Gold, candidate: &Extracted, response_expr: &Expr, options: &MathOptions) -> MathVerdict {
+fn judge(
+    gold: &Gold,
+    candidate: &Extracted,
+    response_expr: &Expr,
+    options: &MathOptions,
+) -> MathVerdict {
     let equal = equivalent(&gold.expr, response_expr, options)
-        || extract::leading_choice(&candidate.text).is_some_and(|letter| gold.expr == Expr::Symbol(letter.to_string()))
+        || extract::leading_choice(&candidate.text)
+            .is_some_and(|letter| gold.expr == Expr::Symbol(letter.to_string()))
         || decimal_comma_equal(gold, &candidate.text, response_expr, options);
-    let status = if equal { MathStatus::Correct } else { MathStatus::Incorrect };
+    let status = if equal {
+        MathStatus::Correct
+    } else {
+        MathStatus::Incorrect
+    };
     let detail = format!(
         "extracted `{}` ({}); gold `{}`",
         shorten(&candidate.text),
@@ -227,20 +245,35 @@ fn decimal_comma_reading(text: &str) -> Option<Expr> {
 }
 
 /// Equality when either side is read with a decimal comma.
-fn decimal_comma_equal(gold: &Gold, response_text: &str, response_expr: &Expr, options: &MathOptions) -> bool {
+fn decimal_comma_equal(
+    gold: &Gold,
+    response_text: &str,
+    response_expr: &Expr,
+    options: &MathOptions,
+) -> bool {
     decimal_comma_reading(response_text).is_some_and(|r| equivalent(&gold.expr, &r, options))
         || decimal_comma_reading(&gold.text).is_some_and(|g| equivalent(&g, response_expr, options))
 }
 
 /// Parses a gold answer: its boxes or whole text, else what a response extraction finds in it.
 fn parse_gold(gold: &str) -> Result<Gold> {
-    let extracted = extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
+    let extracted =
+        extract_gold(gold).ok_or_else(|| Error::Parse("gold answer is empty".into()))?;
     match parse(&extracted.text) {
-        Ok(expr) => Ok(Gold { expr, text: extracted.text }),
+        Ok(expr) => Ok(Gold {
+            expr,
+            text: extracted.text,
+        }),
         Err(error) => {
-            for candidate in extract::candidates(gold).into_iter().filter(|c| c.source.is_marked()) {
+            for candidate in extract::candidates(gold)
+                .into_iter()
+                .filter(|c| c.source.is_marked())
+            {
                 if let Ok(expr) = parse(&candidate.text) {
-                    return Ok(Gold { expr, text: candidate.text });
+                    return Ok(Gold {
+                        expr,
+                        text: candidate.text,
+                    });
                 }
             }
             Err(error)

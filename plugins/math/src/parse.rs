@@ -515,11 +515,12 @@ impl Parser {
                 }
             }
             Token::LBrace => {
+                // Plain braces only group: `{1,3}` is the sequence 1, 3 (a set needs `\{ \}`).
                 let (mut items, _) = self.comma_items(&[Token::RBrace])?;
                 match items.len() {
                     0 => Err(Error::Parse("empty braces".into())),
                     1 => Ok(items.pop().expect("one item")),
-                    _ => Ok(Expr::Set(items)),
+                    _ => Ok(Expr::List(items)),
                 }
             }
             Token::LSet => {
