@@ -180,9 +180,18 @@ fn non_empty(text: String, source: Source) -> Option<Extracted> {
 /// Only the part after the last `</think>`, when that part says anything.
 fn after_thinking(response: &str) -> &str {
     // A chat-template token ends the response: what follows is another turn.
+    // (A token with only blanks before it opens the response and is kept.)
+    let content_start = response
+        .find(|c: char| !c.is_whitespace())
+        .map_or(response.len(), |pos| pos + 1);
     let response = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>"]
         .iter()
-        .filter_map(|token| response.find(token))
+        .filter_map(|token| {
+            response
+                .get(content_start..)?
+                .find(token)
+                .map(|pos| pos + content_start)
+        })
         .min()
         .map_or(response, |end| &response[..end]);
     match response.rfind("</think>") {
@@ -566,6 +575,10 @@ mod tests {
             ("7".into(), Source::AnswerTag)
         );
         assert_eq!(got("so 3 + 4\n#### 7"), ("7".into(), Source::Hashes));
+        assert_eq!(
+            got("<|im_start|>assistant\nThe answer is 7.<|im_end|>\n<|im_start|>user\n8").0,
+            "7"
+        );
     }
 
     #[test]
