@@ -547,7 +547,7 @@ fn is_infinite(expr: &Expr) -> bool {
 }
 
 /// A multiple-choice letter: `C`, `(C)`, `\text{(C)}`.
-fn choice_letter(expr: &Expr) -> Option<char> {
+pub(crate) fn choice_letter(expr: &Expr) -> Option<char> {
     let text = match expr {
         Expr::Symbol(name) => name.as_str(),
         Expr::Text(text) => text.as_str(),

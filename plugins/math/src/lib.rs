@@ -162,10 +162,27 @@ pub fn verify(gold: &str, response: &str, metadata_json: &str) -> MathVerdict {
         matches!(gold.expr, Expr::Text(_)) || matches!(&gold.expr, Expr::Symbol(s) if s.len() == 1);
     let mut first_error = None;
     let mut marked_text = None;
+    let gold_letter = equiv::choice_letter(&gold.expr);
     for candidate in candidates
         .iter()
         .filter(|c| c.source.is_marked() || !strong)
     {
+        // Multiple choice: `(B) 12` or `\text{(B) } 12` answers with its letter, parsable or not.
+        if let (Some(letter), Some(chosen)) =
+            (gold_letter, extract::leading_choice(&candidate.text))
+        {
+            let status = if letter == chosen {
+                MathStatus::Correct
+            } else {
+                MathStatus::Incorrect
+            };
+            let detail = format!(
+                "extracted choice {chosen} from `{}` ({}); gold {letter}",
+                shorten(&candidate.text),
+                candidate.source.name()
+            );
+            return MathVerdict::new(status, detail);
+        }
         match parse(&candidate.text) {
             // Prose caught by an answer phrase is tried last: a box or a number may follow.
             Ok(text @ Expr::Text(_)) if !gold_is_text => {
