@@ -102,6 +102,13 @@ impl Checker<'_> {
         {
             return self.equal(&Expr::Matrix(g), &Expr::Matrix(r));
         }
+        // `x < -1 \text{ or } x > 2` is the union of two intervals.
+        if let Some(union) = inequality_union(gold) {
+            return self.equal(&union, response);
+        }
+        if let Some(union) = inequality_union(response) {
+            return self.equal(gold, &union);
+        }
         match (gold, response) {
             (Expr::Relation(..), Expr::Relation(..)) => self.relations(gold, response),
             (Expr::Relation(..), _) => self.relation_against(gold, response),
@@ -576,6 +583,15 @@ fn open_interval(items: &[Expr]) -> Expr {
         [low, high] => Expr::Interval(false, Box::new(low.clone()), Box::new(high.clone()), false),
         _ => Expr::Tuple(items.to_vec()),
     }
+}
+
+/// A list of one-variable inequalities as the union of their intervals.
+fn inequality_union(expr: &Expr) -> Option<Expr> {
+    let Expr::List(items) = expr else {
+        return None;
+    };
+    let intervals: Option<Vec<Expr>> = items.iter().map(as_interval).collect();
+    intervals.map(Expr::Union)
 }
 
 /// Most entries of a matrix built by matrix arithmetic.

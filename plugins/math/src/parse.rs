@@ -524,6 +524,9 @@ impl Parser {
                 }
             }
             Token::LSet => {
+                if let Some(condition) = self.set_builder()? {
+                    return Ok(condition);
+                }
                 let (items, _) = self.comma_items(&[Token::RSet])?;
                 Ok(Expr::Set(items))
             }
@@ -536,6 +539,18 @@ impl Parser {
             Token::Cmd(name) => self.command(&name),
             other => Err(Error::Parse(format!("unexpected {other:?}"))),
         }
+    }
+
+    /// `\{x \mid x > 2\}`: the set is what its condition says about the variable.
+    fn set_builder(&mut self) -> Result<Option<Expr>, Error> {
+        let is_variable = matches!(self.peek(), Some(Token::Ident(_)));
+        if !(is_variable && self.peek_at(1) == Some(&Token::Pipe)) {
+            return Ok(None);
+        }
+        self.pos += 2;
+        let condition = self.relation()?;
+        self.expect(&Token::RSet)?;
+        Ok(Some(condition))
     }
 
     fn identifier(&mut self, name: String) -> Parsed {
