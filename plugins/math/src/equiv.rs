@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const SYMBOLIC_TOL: f64 = 1e-9;
 /// Random points tried for expressions with variables.
 const POINTS: usize = 6;
+/// Extra points with negative coordinates (see `differ_at_signed_points`).
+const SIGNED_POINTS: usize = 3;
 /// Points that must agree (where both sides are defined) for expressions with variables.
 const MIN_AGREEING_POINTS: usize = 3;
 /// Largest collection compared element by element.
@@ -420,6 +422,52 @@ impl Checker<'_> {
             }
         }
         agreeing >= points.min(MIN_AGREEING_POINTS)
+            && !self.differ_at_signed_points(gold, response, &names)
+    }
+
+    /// Checks at points with negative coordinates too: where both sides are real there, they must agree
+    /// (`|x|` is not `x`, `\sqrt{x^2}` is not `x`), while branch-cut differences of complex values
+    /// (`\ln(xy)` against `\ln x + \ln y`) are not held against an answer.
+    fn differ_at_signed_points(
+        &mut self,
+        gold: &Expr,
+        response: &Expr,
+        names: &BTreeSet<String>,
+    ) -> bool {
+        if names.is_empty() {
+            return false;
+        }
+        for point_idx in 0..SIGNED_POINTS {
+            let mut point = sample_point(names, POINTS + point_idx);
+            for (var_idx, value) in point.values_mut().enumerate() {
+                // Point 0: all negative; then alternating signs across variables.
+                if point_idx == 0 || (var_idx + point_idx) % 2 == 0 {
+                    *value = -value.clone();
+                }
+            }
+            let (Some((g, g_inexact)), Some((r, r_inexact))) =
+                (self.eval(gold, &point), self.eval(response, &point))
+            else {
+                continue;
+            };
+            let real = |v: &Value| {
+                let (re, im) = v.to_f64();
+                re.is_finite() && im.abs() <= 1e-12 * re.abs().max(1.0)
+            };
+            if real(&g)
+                && real(&r)
+                && !values_equal(
+                    &g,
+                    &r,
+                    g_inexact || r_inexact,
+                    self.options.float_rel_tol,
+                    SYMBOLIC_TOL,
+                )
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
