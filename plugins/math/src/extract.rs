@@ -334,9 +334,22 @@ fn is_separator(between: &str) -> bool {
                 | "respectively"
                 | "also"
                 | "text"
-        )
+                | "="
+        ) || is_answer_label(word)
     };
     explicit && between.len() <= 60 && stripped.split_whitespace().all(filler)
+}
+
+/// A variable that labels the next boxed answer: `y_2` in `\boxed{…} and y_2 = \boxed{…}`.
+fn is_answer_label(word: &str) -> bool {
+    let mut chars = word.chars();
+    let first_is_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest: String = chars.collect();
+    let subscript_ok = rest.is_empty()
+        || rest
+            .strip_prefix('_')
+            .is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    first_is_letter && subscript_ok && word.len() <= 6
 }
 
 /// The answer after the last answer phrase, with the phrase's byte position.
