@@ -284,8 +284,11 @@ impl Checker<'_> {
         if g_ops.len() != 2 || r_ops.len() != 2 {
             return g_rel == r_rel && self.same_sequence(g_ops, r_ops);
         }
-        let (g_kind, g_diff) = normalized_difference(g_ops, g_rel[0]);
-        let (r_kind, r_diff) = normalized_difference(r_ops, r_rel[0]);
+        let (Some(&g_op), Some(&r_op)) = (g_rel.first(), r_rel.first()) else {
+            return false;
+        };
+        let (g_kind, g_diff) = normalized_difference(g_ops, g_op);
+        let (r_kind, r_diff) = normalized_difference(r_ops, r_op);
         if g_kind != r_kind {
             return false;
         }
@@ -654,7 +657,8 @@ fn matrix_form(expr: &Expr) -> Option<Vec<Vec<Expr>>> {
     };
     match expr {
         Expr::Matrix(rows) => {
-            (rows.iter().all(|row| row.len() == rows[0].len())).then(|| rows.clone())
+            let width = rows.first()?.len();
+            (width > 0 && rows.iter().all(|row| row.len() == width)).then(|| rows.clone())
         }
         Expr::Neg(inner) => Some(map(matrix_form(inner)?, &|e| Expr::Neg(Box::new(e)))),
         Expr::Div(num, den) if !contains_matrix(den) => {
@@ -664,8 +668,9 @@ fn matrix_form(expr: &Expr) -> Option<Vec<Vec<Expr>>> {
             }))
         }
         Expr::Add(terms) => {
-            let mut total = matrix_form(&terms[0])?;
-            for term in &terms[1..] {
+            let (first, rest) = terms.split_first()?;
+            let mut total = matrix_form(first)?;
+            for term in rest {
                 let next = matrix_form(term)?;
                 if next.len() != total.len() || next[0].len() != total[0].len() {
                     return None;
@@ -763,7 +768,10 @@ fn flatten_lists(items: Vec<Expr>) -> Vec<Expr> {
 fn expand_plus_minus(expr: &Expr) -> Option<Vec<Expr>> {
     let expr = match expr {
         Expr::Relation(operands, ops)
-            if ops.len() == 1 && ops[0] == RelOp::Eq && is_name(&operands[0]) =>
+            if ops.len() == 1
+                && ops[0] == RelOp::Eq
+                && operands.len() == 2
+                && is_name(&operands[0]) =>
         {
             &operands[1]
         }

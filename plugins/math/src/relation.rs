@@ -28,6 +28,9 @@ pub(crate) fn assigned_value(expr: &Expr) -> Option<&Expr> {
     if !ops.iter().all(|op| *op == RelOp::Eq) {
         return None;
     }
+    if operands.len() < 2 {
+        return None;
+    }
     if is_name(&operands[0]) || operands.len() > 2 {
         operands.last()
     } else {
