@@ -12,6 +12,7 @@
 //! so it builds for `wasm32-unknown-unknown` unchanged.
 
 mod clean;
+mod commands;
 mod equiv;
 mod error;
 mod eval;
@@ -20,6 +21,8 @@ mod extract;
 mod lex;
 mod parse;
 mod relation;
+mod rewrite;
+mod sample;
 mod value;
 
 pub use equiv::equivalent;

@@ -55,68 +55,25 @@ pub fn parse(text: &str) -> Result<Expr, Error> {
     Ok(expr)
 }
 
-fn is_matrix_env(env: &str) -> bool {
-    matches!(
-        env,
-        "pmatrix"
-            | "bmatrix"
-            | "Bmatrix"
-            | "matrix"
-            | "vmatrix"
-            | "Vmatrix"
-            | "smallmatrix"
-            | "array"
-            | "cases"
-    )
+pub(crate) struct Parser {
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) pos: usize,
+    pub(crate) depth: usize,
 }
 
-fn function_for(name: &str) -> Option<Function> {
-    Some(match name {
-        "sin" => Function::Sin,
-        "cos" => Function::Cos,
-        "tan" | "tg" => Function::Tan,
-        "sec" => Function::Sec,
-        "csc" | "cosec" => Function::Csc,
-        "cot" | "ctg" => Function::Cot,
-        "arcsin" | "asin" => Function::Asin,
-        "arccos" | "acos" => Function::Acos,
-        "arctan" | "atan" => Function::Atan,
-        "sinh" => Function::Sinh,
-        "cosh" => Function::Cosh,
-        "tanh" => Function::Tanh,
-        "ln" => Function::Ln,
-        "exp" => Function::Exp,
-        _ => return None,
-    })
-}
-
-fn inverse(function: Function) -> Option<Function> {
-    Some(match function {
-        Function::Sin => Function::Asin,
-        Function::Cos => Function::Acos,
-        Function::Tan => Function::Atan,
-        _ => return None,
-    })
-}
-
-struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
-    depth: usize,
-}
-
-type Parsed = Result<Expr, Error>;
+/// Result of parsing one piece of an answer.
+pub(crate) type Parsed = Result<Expr, Error>;
 
 impl Parser {
-    fn peek(&self) -> Option<&Token> {
+    pub(crate) fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.pos)
     }
 
-    fn peek_at(&self, offset: usize) -> Option<&Token> {
+    pub(crate) fn peek_at(&self, offset: usize) -> Option<&Token> {
         self.tokens.get(self.pos + offset)
     }
 
-    fn eat(&mut self, token: &Token) -> bool {
+    pub(crate) fn eat(&mut self, token: &Token) -> bool {
         if self.peek() == Some(token) {
             self.pos += 1;
             true
@@ -125,7 +82,7 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, token: &Token) -> Result<(), Error> {
+    pub(crate) fn expect(&mut self, token: &Token) -> Result<(), Error> {
         if self.eat(token) {
             Ok(())
         } else {
@@ -133,7 +90,7 @@ impl Parser {
         }
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
+    pub(crate) fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             Err(Error::TooLarge("answer is nested too deeply".into()))
@@ -143,7 +100,7 @@ impl Parser {
     }
 
     /// Whole answer: a comma list; `n = 2, 3, 4` becomes `n = (list)`.
-    fn top(&mut self) -> Parsed {
+    pub(crate) fn top(&mut self) -> Parsed {
         let mut items = vec![self.relation()?];
         while self.eat(&Token::Comma) {
             if self.peek().is_none() {
@@ -173,7 +130,7 @@ impl Parser {
         Ok(Expr::List(items))
     }
 
-    fn comma_items(&mut self, closers: &[Token]) -> Result<(Vec<Expr>, Token), Error> {
+    pub(crate) fn comma_items(&mut self, closers: &[Token]) -> Result<(Vec<Expr>, Token), Error> {
         let mut items = Vec::new();
         loop {
             if let Some(token) = self.peek()
@@ -197,7 +154,7 @@ impl Parser {
         }
     }
 
-    fn relation(&mut self) -> Parsed {
+    pub(crate) fn relation(&mut self) -> Parsed {
         self.enter()?;
         let mut operands = vec![self.union()?];
         let mut ops = Vec::new();
@@ -231,7 +188,7 @@ impl Parser {
         })
     }
 
-    fn union(&mut self) -> Parsed {
+    pub(crate) fn union(&mut self) -> Parsed {
         let mut parts = vec![self.additive()?];
         while self.eat(&Token::Cup) {
             parts.push(self.additive()?);
@@ -243,7 +200,7 @@ impl Parser {
         })
     }
 
-    fn additive(&mut self) -> Parsed {
+    pub(crate) fn additive(&mut self) -> Parsed {
         let mut terms = vec![self.term()?];
         loop {
             match self.peek() {
@@ -266,7 +223,7 @@ impl Parser {
         Ok(collapse_sum(terms))
     }
 
-    fn starts_atom(&self) -> bool {
+    pub(crate) fn starts_atom(&self) -> bool {
         match self.peek() {
             Some(
                 Token::Num(_)
@@ -281,7 +238,7 @@ impl Parser {
         }
     }
 
-    fn term(&mut self) -> Parsed {
+    pub(crate) fn term(&mut self) -> Parsed {
         let mut factors = vec![self.unary()?];
         loop {
             match self.peek() {
@@ -309,7 +266,7 @@ impl Parser {
     }
 
     /// `2\frac{1}{2}` and `2 1/2` are mixed numbers (a sum), not products.
-    fn mixed_number(&mut self, factors: &[Expr]) -> Result<Option<Expr>, Error> {
+    pub(crate) fn mixed_number(&mut self, factors: &[Expr]) -> Result<Option<Expr>, Error> {
         let [Expr::Int(whole)] = factors else {
             return Ok(None);
         };
@@ -347,7 +304,7 @@ impl Parser {
         }))
     }
 
-    fn unary(&mut self) -> Parsed {
+    pub(crate) fn unary(&mut self) -> Parsed {
         self.enter()?;
         let result = match self.peek() {
             Some(Token::Minus) => {
@@ -369,7 +326,7 @@ impl Parser {
         Ok(result)
     }
 
-    fn power(&mut self) -> Parsed {
+    pub(crate) fn power(&mut self) -> Parsed {
         let base = self.postfix()?;
         if !self.eat(&Token::Caret) {
             return Ok(base);
@@ -401,7 +358,7 @@ impl Parser {
     }
 
     /// Argument of `^` or `_`: a braced group, a signed atom, or one token.
-    fn script(&mut self) -> Parsed {
+    pub(crate) fn script(&mut self) -> Parsed {
         self.enter()?;
         let result = match self.peek() {
             Some(Token::Minus) => {
@@ -418,12 +375,12 @@ impl Parser {
         Ok(result)
     }
 
-    fn postfix(&mut self) -> Parsed {
+    pub(crate) fn postfix(&mut self) -> Parsed {
         let atom = self.atom()?;
         self.postfix_ops(atom)
     }
 
-    fn postfix_ops(&mut self, mut expr: Expr) -> Parsed {
+    pub(crate) fn postfix_ops(&mut self, mut expr: Expr) -> Parsed {
         loop {
             match self.peek() {
                 Some(Token::Bang) => {
@@ -449,7 +406,7 @@ impl Parser {
     }
 
     /// Argument of `\frac`, `\sqrt`, `\binom`: a braced group or one token (`\frac12` splits digits).
-    fn argument(&mut self, single_digit: bool) -> Parsed {
+    pub(crate) fn argument(&mut self, single_digit: bool) -> Parsed {
         if let Some(Token::Num(text)) = self.peek()
             && single_digit
             && text.len() > 1
@@ -469,7 +426,7 @@ impl Parser {
         self.postfix()
     }
 
-    fn group_content(&mut self, closer: &Token) -> Parsed {
+    pub(crate) fn group_content(&mut self, closer: &Token) -> Parsed {
         let (mut items, _) = self.comma_items(std::slice::from_ref(closer))?;
         match items.len() {
             0 => Err(Error::Parse("empty group".into())),
@@ -478,14 +435,14 @@ impl Parser {
         }
     }
 
-    fn atom(&mut self) -> Parsed {
+    pub(crate) fn atom(&mut self) -> Parsed {
         self.enter()?;
         let result = self.atom_inner();
         self.depth -= 1;
         result
     }
 
-    fn atom_inner(&mut self) -> Parsed {
+    pub(crate) fn atom_inner(&mut self) -> Parsed {
         let Some(token) = self.peek().cloned() else {
             return Err(Error::Parse("answer ends too early".into()));
         };
@@ -542,7 +499,7 @@ impl Parser {
     }
 
     /// `\{x \mid x > 2\}`: the set is what its condition says about the variable.
-    fn set_builder(&mut self) -> Result<Option<Expr>, Error> {
+    pub(crate) fn set_builder(&mut self) -> Result<Option<Expr>, Error> {
         let is_variable = matches!(self.peek(), Some(Token::Ident(_)));
         if !(is_variable && self.peek_at(1) == Some(&Token::Pipe)) {
             return Ok(None);
@@ -553,7 +510,7 @@ impl Parser {
         Ok(Some(condition))
     }
 
-    fn identifier(&mut self, name: String) -> Parsed {
+    pub(crate) fn identifier(&mut self, name: String) -> Parsed {
         if matches!(name.as_str(), "f" | "g" | "h" | "F" | "G" | "H" | "P" | "Q")
             && self.peek() == Some(&Token::LParen)
         {
@@ -565,146 +522,6 @@ impl Parser {
             "e" => Expr::Const(Constant::E),
             "i" => Expr::Const(Constant::I),
             _ => Expr::Symbol(name),
-        })
-    }
-
-    fn environment(&mut self, env: &str) -> Parsed {
-        if !is_matrix_env(env) {
-            return Err(Error::Parse(format!("unsupported environment {env}")));
-        }
-        if env == "array" && self.peek() == Some(&Token::LBrace) {
-            while let Some(token) = self.peek().cloned() {
-                self.pos += 1;
-                if token == Token::RBrace {
-                    break;
-                }
-            }
-        }
-        let mut rows: Vec<Vec<Expr>> = vec![Vec::new()];
-        loop {
-            match self.peek() {
-                Some(Token::End(_)) => {
-                    self.pos += 1;
-                    break;
-                }
-                None => return Err(Error::Parse(format!("unclosed environment {env}"))),
-                Some(Token::Amp) => self.pos += 1,
-                Some(Token::RowSep) => {
-                    self.pos += 1;
-                    rows.push(Vec::new());
-                }
-                Some(_) => {
-                    let cell = self.relation()?;
-                    rows.last_mut().expect("a row").push(cell);
-                }
-            }
-        }
-        rows.retain(|row| !row.is_empty());
-        if rows.is_empty() {
-            return Err(Error::Parse("empty matrix".into()));
-        }
-        if env == "cases" {
-            return Ok(Expr::List(rows.into_iter().flatten().collect()));
-        }
-        Ok(Expr::Matrix(rows))
-    }
-
-    fn command(&mut self, name: &str) -> Parsed {
-        match name {
-            "frac" => {
-                let numerator = self.argument(true)?;
-                let denominator = self.argument(true)?;
-                Ok(Expr::Div(Box::new(numerator), Box::new(denominator)))
-            }
-            "binom" | "choose" => {
-                let n = self.argument(true)?;
-                let k = self.argument(true)?;
-                Ok(Expr::Binom(Box::new(n), Box::new(k)))
-            }
-            "sqrt" => {
-                let index = if self.eat(&Token::LBrack) {
-                    let index = self.relation()?;
-                    self.expect(&Token::RBrack)?;
-                    Some(index)
-                } else {
-                    None
-                };
-                let radicand = self.argument(false)?;
-                Ok(match index {
-                    Some(index) => Expr::Root(Box::new(radicand), Box::new(index)),
-                    None => Expr::Func(Function::Sqrt, Box::new(radicand)),
-                })
-            }
-            "pi" => Ok(Expr::Const(Constant::Pi)),
-            "infty" => Ok(Expr::Const(Constant::Infinity)),
-            "lfloor" | "lceil" => {
-                let inner = self.additive()?;
-                let closer = if name == "lfloor" { "rfloor" } else { "rceil" };
-                self.expect(&Token::Cmd(closer.into()))?;
-                let function = if name == "lfloor" {
-                    Function::Floor
-                } else {
-                    Function::Ceil
-                };
-                Ok(Expr::Func(function, Box::new(inner)))
-            }
-            "log" | "lg" | "ln" | "exp" | "sin" | "cos" | "tan" | "sec" | "csc" | "cot"
-            | "arcsin" | "arccos" | "arctan" | "sinh" | "cosh" | "tanh" | "cosec" | "tg"
-            | "ctg" => self.function(name),
-            "boxed" | "fbox" | "overline" | "vec" | "hat" | "bar" | "widehat" | "tilde"
-            | "underline" | "overrightarrow" | "mathring" | "dot" | "ddot" | "check" | "acute"
-            | "grave" | "breve" => {
-                if self.peek() == Some(&Token::LBrace) {
-                    self.argument(false)
-                } else {
-                    self.postfix()
-                }
-            }
-            _ => Ok(Expr::Symbol(format!("\\{name}"))),
-        }
-    }
-
-    fn function(&mut self, name: &str) -> Parsed {
-        let mut power = None;
-        let mut base = match name {
-            "lg" => Some(Expr::int(10)),
-            _ => None,
-        };
-        loop {
-            if self.eat(&Token::Caret) {
-                power = Some(self.script()?);
-            } else if name == "log" && self.eat(&Token::Underscore) {
-                base = Some(self.script()?);
-            } else {
-                break;
-            }
-        }
-        let argument = if self.peek() == Some(&Token::LParen) {
-            self.postfix()?
-        } else {
-            let mut factors = vec![self.power()?];
-            while self.starts_atom()
-                && !matches!(self.peek(), Some(Token::Cmd(n)) if function_for(n).is_some() || n == "log")
-            {
-                factors.push(self.power()?);
-            }
-            collapse_product(factors)
-        };
-        let mut function = function_for(name);
-        if let (Some(f), Some(Expr::Neg(inner))) = (function, &power)
-            && inner.is_one()
-            && let Some(inv) = inverse(f)
-        {
-            function = Some(inv);
-            power = None;
-        }
-        let applied = match function {
-            Some(f) => Expr::Func(f, Box::new(argument)),
-            None => Expr::Log(Box::new(argument), base.map(Box::new)),
-        };
-        Ok(match power {
-            Some(p) => Expr::Pow(Box::new(applied), Box::new(p)),
-            None => applied,
         })
     }
 }
@@ -732,7 +549,7 @@ fn collapse_sum(mut terms: Vec<Expr>) -> Expr {
     }
 }
 
-fn collapse_product(mut factors: Vec<Expr>) -> Expr {
+pub(crate) fn collapse_product(mut factors: Vec<Expr>) -> Expr {
     if factors.len() == 1 {
         factors.pop().expect("one factor")
     } else {

@@ -1,7 +1,7 @@
 //! Relations in answers: assignments (`x = 3`), equations moved to one side, inequalities as intervals.
 
-use crate::equiv::collect_variables;
 use crate::expr::{Constant, Expr, RelOp};
+use crate::sample::collect_variables;
 use std::collections::BTreeSet;
 
 /// A left side that names what is being given: `x`, `x_1`, `f(x)`, `\theta`.
