@@ -8,21 +8,30 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use proctor_plugin_host::{HostConfig, Plugin, PluginConfig, PluginHost, PluginSource, Task, VerifierPool};
+use proctor_plugin_host::{
+    HostConfig, Plugin, PluginConfig, PluginHost, PluginSource, Task, VerifierPool,
+};
 
 #[path = "../tests/it/guests.rs"]
 #[allow(dead_code)]
 mod guests;
 
 fn host(cache_dir: Option<std::path::PathBuf>) -> PluginHost {
-    PluginHost::new(HostConfig { cache_dir, ..HostConfig::default() }).expect("host starts")
+    PluginHost::new(HostConfig {
+        cache_dir,
+        ..HostConfig::default()
+    })
+    .expect("host starts")
 }
 
 /// The plugins under test: the Rust `exact` built-in and the hand-written WAT exact matcher.
 fn sources() -> Vec<(&'static str, PluginSource)> {
     let mut sources = vec![(
         "wat-exact",
-        PluginSource::Bytes { label: "wat-exact".into(), wasm: guests::exact_verifier() },
+        PluginSource::Bytes {
+            label: "wat-exact".into(),
+            wasm: guests::exact_verifier(),
+        },
     )];
     if proctor_plugin_host::builtin("exact").is_some() {
         sources.push(("rust-exact", PluginSource::Builtin("exact".into())));
@@ -31,7 +40,14 @@ fn sources() -> Vec<(&'static str, PluginSource)> {
 }
 
 fn load(host: &PluginHost, source: &PluginSource, reuse: Option<NonZeroU32>) -> Plugin {
-    host.load_with(source, PluginConfig { reuse, ..PluginConfig::default() }).expect("plugin loads")
+    host.load_with(
+        source,
+        PluginConfig {
+            reuse,
+            ..PluginConfig::default()
+        },
+    )
+    .expect("plugin loads")
 }
 
 fn per_call(c: &mut Criterion) {
@@ -55,7 +71,12 @@ fn pool(c: &mut Criterion) {
     let host = host(None);
     let mut group = c.benchmark_group("pool");
     let batch: Vec<(Task, String)> = (0..1000)
-        .map(|idx| (Task::new(format!("t{idx}"), "p").with_reference(idx.to_string()), format!("#### {idx}")))
+        .map(|idx| {
+            (
+                Task::new(format!("t{idx}"), "p").with_reference(idx.to_string()),
+                format!("#### {idx}"),
+            )
+        })
         .collect();
     group.throughput(Throughput::Elements(batch.len() as u64));
     for (name, source) in sources() {
@@ -72,14 +93,20 @@ fn pool(c: &mut Criterion) {
 
 fn loading(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
-    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
     for (name, source) in sources() {
         let uncached = host(None);
-        group.bench_function(format!("compile/{name}"), |b| b.iter(|| black_box(uncached.load(&source))));
+        group.bench_function(format!("compile/{name}"), |b| {
+            b.iter(|| black_box(uncached.load(&source)))
+        });
         let cache = tempfile::tempdir().expect("temporary cache dir");
         let cached = host(Some(cache.path().to_owned()));
         cached.load(&source).expect("warms the cache");
-        group.bench_function(format!("cached/{name}"), |b| b.iter(|| black_box(cached.load(&source))));
+        group.bench_function(format!("cached/{name}"), |b| {
+            b.iter(|| black_box(cached.load(&source)))
+        });
     }
     group.finish();
 }

@@ -27,14 +27,23 @@ fn main() -> std::process::ExitCode {
         }
     };
     let report = plugin.load_report();
-    println!("{}", serde_json::to_string(plugin.info()).expect("plugin info serialises"));
-    eprintln!("load: {:?} in {:?} (total {:?})", report.cache, report.compile_or_load, report.total);
+    println!(
+        "{}",
+        serde_json::to_string(plugin.info()).expect("plugin info serialises")
+    );
+    eprintln!(
+        "load: {:?} in {:?} (total {:?})",
+        report.cache, report.compile_or_load, report.total
+    );
     if let [_, reference, response] = args.as_slice() {
         let task = Task::new("example", "example prompt").with_reference(reference.as_str());
         let started = std::time::Instant::now();
         let verdict = plugin.verify(&task, response);
         eprintln!("verify took {:?}", started.elapsed());
-        println!("{}", serde_json::to_string(&verdict).expect("verdict serialises"));
+        println!(
+            "{}",
+            serde_json::to_string(&verdict).expect("verdict serialises")
+        );
     }
     std::process::ExitCode::SUCCESS
 }

@@ -82,7 +82,11 @@ pub(crate) struct Exports {
 
 impl Exports {
     /// Check on a live instance that every export has the 0.1 signature.
-    pub(crate) fn typecheck(&self, store: &mut Store<CallState>, instance: &Instance) -> wasmtime::Result<()> {
+    pub(crate) fn typecheck(
+        &self,
+        store: &mut Store<CallState>,
+        instance: &Instance,
+    ) -> wasmtime::Result<()> {
         instance
             .get_typed_func::<(), (PluginInfoOut,)>(&mut *store, &self.info)
             .map_err(|error| error.context("export `info` has the wrong signature"))?;
@@ -91,17 +95,28 @@ impl Exports {
             .map_err(|error| error.context("export `verify` has the wrong signature"))?;
         if let Some(generate) = &self.generate {
             instance
-                .get_typed_func::<(&str, u64, u32), (Result<TaskOut, String>,)>(&mut *store, generate)
+                .get_typed_func::<(&str, u64, u32), (Result<TaskOut, String>,)>(
+                    &mut *store,
+                    generate,
+                )
                 .map_err(|error| error.context("export `generate` has the wrong signature"))?;
         }
         Ok(())
     }
 
     /// Call `info()`.
-    pub(crate) fn info(&self, store: &mut Store<CallState>, instance: &Instance) -> wasmtime::Result<GuestInfo> {
+    pub(crate) fn info(
+        &self,
+        store: &mut Store<CallState>,
+        instance: &Instance,
+    ) -> wasmtime::Result<GuestInfo> {
         let func = instance.get_typed_func::<(), (PluginInfoOut,)>(&mut *store, &self.info)?;
         let (info,) = func.call(&mut *store, ())?;
-        Ok(GuestInfo { name: info.name, version: info.version, kinds: info.kinds })
+        Ok(GuestInfo {
+            name: info.name,
+            version: info.version,
+            kinds: info.kinds,
+        })
     }
 
     /// Call `verify(task, response)`; the verdict is not yet checked against the contract.
@@ -112,7 +127,8 @@ impl Exports {
         task: &Task,
         response: &str,
     ) -> wasmtime::Result<Verdict> {
-        let func = instance.get_typed_func::<(TaskIn<'_>, &str), (VerdictOut,)>(&mut *store, &self.verify)?;
+        let func = instance
+            .get_typed_func::<(TaskIn<'_>, &str), (VerdictOut,)>(&mut *store, &self.verify)?;
         let task_in = TaskIn {
             id: &task.id,
             prompt: &task.prompt,
@@ -127,7 +143,11 @@ impl Exports {
             StatusOut::Unparsable => Status::Unparsable,
             StatusOut::InvalidTask => Status::InvalidTask,
         };
-        Ok(Verdict { score: verdict.score, status, detail: verdict.detail })
+        Ok(Verdict {
+            score: verdict.score,
+            status,
+            detail: verdict.detail,
+        })
     }
 
     /// Call `generate(kind, seed, difficulty)`; `None` when the component has no `generate`.
@@ -146,14 +166,16 @@ impl Exports {
             Ok(func) => func,
             Err(error) => return Some(Err(error)),
         };
-        let outcome = func.call(&mut *store, (kind, seed, difficulty)).map(|(outcome,)| {
-            outcome.map(|task| Task {
-                id: task.id,
-                prompt: task.prompt,
-                reference: task.reference,
-                metadata: task.metadata,
-            })
-        });
+        let outcome = func
+            .call(&mut *store, (kind, seed, difficulty))
+            .map(|(outcome,)| {
+                outcome.map(|task| Task {
+                    id: task.id,
+                    prompt: task.prompt,
+                    reference: task.reference,
+                    metadata: task.metadata,
+                })
+            });
         Some(outcome)
     }
 }

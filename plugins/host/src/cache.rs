@@ -58,7 +58,9 @@ impl ArtifactCache {
             // directory is trusted like the binary itself.
             match unsafe { Component::deserialize_file(engine, &path) } {
                 Ok(component) => return Ok((component, CacheOutcome::Loaded)),
-                Err(error) => tracing::warn!(path = %path.display(), %error, "discarding unusable cached plugin artifact"),
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "discarding unusable cached plugin artifact")
+                }
             }
         }
         let artifact = engine.precompile_component(wasm)?;
@@ -108,7 +110,11 @@ struct ShaHasher(Sha256);
 impl Hasher for ShaHasher {
     fn finish(&self) -> u64 {
         let digest = self.0.clone().finalize();
-        u64::from_le_bytes(digest[..8].try_into().expect("a sha-256 digest has at least 8 bytes"))
+        u64::from_le_bytes(
+            digest[..8]
+                .try_into()
+                .expect("a sha-256 digest has at least 8 bytes"),
+        )
     }
 
     fn write(&mut self, bytes: &[u8]) {

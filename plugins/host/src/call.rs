@@ -43,28 +43,47 @@ impl CallState {
 }
 
 impl ResourceLimiter for CallState {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.memory_cap_bytes {
             self.memory_denied = Some(desired);
             // An error (rather than `Ok(false)`) ends the call at once: a guest that ignores a
             // failed `memory.grow` cannot keep spinning until the deadline.
-            wasmtime::bail!("memory limit: guest asked to grow memory from {current} to {desired} bytes");
+            wasmtime::bail!(
+                "memory limit: guest asked to grow memory from {current} to {desired} bytes"
+            );
         }
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
 
 /// Give `store` a full budget for one call: fuel (when the engine counts it) and a deadline.
-pub(crate) fn arm(store: &mut Store<CallState>, config: &PluginConfig, fuel_enabled: bool, tick_ms: u64) {
+pub(crate) fn arm(
+    store: &mut Store<CallState>,
+    config: &PluginConfig,
+    fuel_enabled: bool,
+    tick_ms: u64,
+) {
     store.data_mut().memory_denied = None;
     if fuel_enabled {
         // Without a configured fuel limit the epoch deadline is the only bound.
         let fuel = config.limits.fuel.unwrap_or(u64::MAX);
-        store.set_fuel(fuel).expect("fuel is enabled on the engine, so set_fuel cannot fail");
+        store
+            .set_fuel(fuel)
+            .expect("fuel is enabled on the engine, so set_fuel cannot fail");
     }
     let ticks = config.limits.timeout_ms.div_ceil(tick_ms.max(1)).max(1) + 1;
     store.set_epoch_deadline(ticks);
@@ -79,7 +98,10 @@ pub(crate) struct Fault {
 
 impl Fault {
     pub(crate) fn new(status: Status, reason: impl Into<String>) -> Self {
-        Self { status, reason: reason.into() }
+        Self {
+            status,
+            reason: reason.into(),
+        }
     }
 
     /// The verdict reporting this fault.
@@ -103,11 +125,17 @@ pub(crate) fn classify(error: &wasmtime::Error, state: &CallState, config: &Plug
         match trap {
             Trap::OutOfFuel => Fault::new(
                 Status::Timeout,
-                format!("guest ran out of fuel ({} units)", config.limits.fuel.unwrap_or(u64::MAX)),
+                format!(
+                    "guest ran out of fuel ({} units)",
+                    config.limits.fuel.unwrap_or(u64::MAX)
+                ),
             ),
             Trap::Interrupt => Fault::new(
                 Status::Timeout,
-                format!("guest ran past its deadline of {} ms", config.limits.timeout_ms),
+                format!(
+                    "guest ran past its deadline of {} ms",
+                    config.limits.timeout_ms
+                ),
             ),
             other => Fault::new(Status::Trap, format!("guest trapped: {other}")),
         }
@@ -116,7 +144,10 @@ pub(crate) fn classify(error: &wasmtime::Error, state: &CallState, config: &Plug
     } else {
         // Errors raised while lifting results: out-of-bounds or non-UTF-8 strings, bad enum
         // discriminants, lists too large for memory.
-        Fault::new(Status::InvalidOutput, format!("guest returned an invalid value: {error:#}"))
+        Fault::new(
+            Status::InvalidOutput,
+            format!("guest returned an invalid value: {error:#}"),
+        )
     };
     let logs = state.captured_logs();
     if !logs.is_empty() {
@@ -140,7 +171,10 @@ pub(crate) fn check_verdict(verdict: Verdict, config: &PluginConfig) -> Verdict 
     if !(0.0..=1.0).contains(&verdict.score) {
         return Verdict::fault(
             Status::InvalidOutput,
-            format!("guest returned score {} which is not in [0, 1]", verdict.score),
+            format!(
+                "guest returned score {} which is not in [0, 1]",
+                verdict.score
+            ),
         );
     }
     if verdict.detail.len() > config.max_output_bytes {
@@ -168,12 +202,18 @@ pub(crate) fn check_task(task: &Task, config: &PluginConfig) -> Result<(), Fault
         if len > config.max_output_bytes {
             return Err(Fault::new(
                 Status::InvalidOutput,
-                format!("generated task {field} is {len} bytes, over the cap of {} bytes", config.max_output_bytes),
+                format!(
+                    "generated task {field} is {len} bytes, over the cap of {} bytes",
+                    config.max_output_bytes
+                ),
             ));
         }
     }
     if serde_json::from_str::<serde::de::IgnoredAny>(&task.metadata).is_err() {
-        return Err(Fault::new(Status::InvalidOutput, "generated task metadata is not JSON text"));
+        return Err(Fault::new(
+            Status::InvalidOutput,
+            "generated task metadata is not JSON text",
+        ));
     }
     Ok(())
 }
@@ -183,8 +223,19 @@ mod tests {
     use super::*;
 
     fn checked(score: f64, detail: &str) -> Status {
-        let config = PluginConfig { max_output_bytes: 8, ..PluginConfig::default() };
-        check_verdict(Verdict { score, status: Status::Correct, detail: detail.into() }, &config).status
+        let config = PluginConfig {
+            max_output_bytes: 8,
+            ..PluginConfig::default()
+        };
+        check_verdict(
+            Verdict {
+                score,
+                status: Status::Correct,
+                detail: detail.into(),
+            },
+            &config,
+        )
+        .status
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { fuel: Some(500_000_000), timeout_ms: 2_000, memory_mib: 64 }
+        Self {
+            fuel: Some(500_000_000),
+            timeout_ms: 2_000,
+            memory_mib: 64,
+        }
     }
 }
 
@@ -42,7 +46,12 @@ pub struct PluginConfig {
 
 impl Default for PluginConfig {
     fn default() -> Self {
-        Self { limits: Limits::default(), max_output_bytes: 64 * 1024, max_log_bytes: 16 * 1024, reuse: None }
+        Self {
+            limits: Limits::default(),
+            max_output_bytes: 64 * 1024,
+            max_log_bytes: 16 * 1024,
+            reuse: None,
+        }
     }
 }
 
@@ -81,7 +90,10 @@ pub struct PoolingConfig {
 
 impl Default for PoolingConfig {
     fn default() -> Self {
-        Self { instances: 128, max_memory_mib: 1024 }
+        Self {
+            instances: 128,
+            max_memory_mib: 1024,
+        }
     }
 }
 
@@ -106,7 +118,14 @@ mod tests {
             r#"{"limits":{"fuel":1000,"timeout_ms":50,"memory_mib":8},"reuse":16,"max_output_bytes":100}"#,
         )
         .unwrap();
-        assert_eq!(config.limits, Limits { fuel: Some(1000), timeout_ms: 50, memory_mib: 8 });
+        assert_eq!(
+            config.limits,
+            Limits {
+                fuel: Some(1000),
+                timeout_ms: 50,
+                memory_mib: 8
+            }
+        );
         assert_eq!(config.reuse.map(NonZeroU32::get), Some(16));
         assert_eq!(config.max_output_bytes, 100);
         assert_eq!(config.max_log_bytes, PluginConfig::default().max_log_bytes);

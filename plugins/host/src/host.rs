@@ -47,7 +47,11 @@ impl PluginSource {
             || reference.contains('/')
             || reference.ends_with(".wasm")
             || Path::new(reference).is_file();
-        if looks_like_path { Self::Path(PathBuf::from(reference)) } else { Self::Builtin(reference.to_owned()) }
+        if looks_like_path {
+            Self::Path(PathBuf::from(reference))
+        } else {
+            Self::Builtin(reference.to_owned())
+        }
     }
 
     fn label(&self) -> String {
@@ -87,7 +91,9 @@ pub(crate) struct HostShared {
 impl HostShared {
     /// Epoch tick period in whole milliseconds (at least 1).
     pub(crate) fn tick_ms(&self) -> u64 {
-        u64::try_from(self.config.epoch_tick.as_millis()).unwrap_or(u64::MAX).max(1)
+        u64::try_from(self.config.epoch_tick.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 }
 
@@ -103,7 +109,9 @@ impl PluginHost {
         if let Some(pooling) = &config.pooling {
             let instances = pooling.instances.max(1);
             let max_memory = usize::try_from(pooling.max_memory_mib.saturating_mul(1 << 20))
-                .map_err(|_| Error::Engine("pooling max_memory_mib does not fit in usize".into()))?;
+                .map_err(|_| {
+                    Error::Engine("pooling max_memory_mib does not fit in usize".into())
+                })?;
             let mut pool = PoolingAllocationConfig::new();
             pool.total_component_instances(instances)
                 .total_core_instances(instances.saturating_mul(16))
@@ -114,12 +122,14 @@ impl PluginHost {
                 .max_memory_size(max_memory);
             engine_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
-        let engine = Engine::new(&engine_config).map_err(|error| Error::Engine(format!("{error:#}")))?;
+        let engine =
+            Engine::new(&engine_config).map_err(|error| Error::Engine(format!("{error:#}")))?;
         let linker = Linker::new(&engine);
         #[cfg(feature = "wasi")]
         let wasi_linker = {
             let mut linker = Linker::new(&engine);
-            crate::wasi::add_to_linker(&mut linker).map_err(|error| Error::Engine(format!("{error:#}")))?;
+            crate::wasi::add_to_linker(&mut linker)
+                .map_err(|error| Error::Engine(format!("{error:#}")))?;
             linker
         };
         let cache = ArtifactCache::new(&engine, config.cache_dir.clone());
@@ -154,24 +164,36 @@ impl PluginHost {
         let started = Instant::now();
         let wasm: std::borrow::Cow<'_, [u8]> = match source {
             PluginSource::Builtin(name) => {
-                let builtin = BUILTINS.iter().find(|builtin| builtin.name == name).ok_or_else(|| {
-                    Error::UnknownBuiltin {
+                let builtin = BUILTINS
+                    .iter()
+                    .find(|builtin| builtin.name == name)
+                    .ok_or_else(|| Error::UnknownBuiltin {
                         name: name.clone(),
-                        available: BUILTINS.iter().map(|builtin| builtin.name).collect::<Vec<_>>().join(", "),
-                    }
-                })?;
+                        available: BUILTINS
+                            .iter()
+                            .map(|builtin| builtin.name)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?;
                 builtin.wasm.into()
             }
             PluginSource::Path(path) => std::fs::read(path)
-                .map_err(|source| Error::Read { path: path.clone(), source })?
+                .map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?
                 .into(),
             PluginSource::Bytes { wasm, .. } => wasm.as_slice().into(),
         };
         let shared = &self.shared;
-        let (component, cache) = shared
-            .cache
-            .component(&shared.engine, &wasm)
-            .map_err(|error| Error::NotAComponent { plugin: label.clone(), reason: format!("{error:#}") })?;
+        let (component, cache) =
+            shared
+                .cache
+                .component(&shared.engine, &wasm)
+                .map_err(|error| Error::NotAComponent {
+                    plugin: label.clone(),
+                    reason: format!("{error:#}"),
+                })?;
         let compiled_in = started.elapsed();
         let shape = inspect(&shared.engine, &component, &label)?;
         let linker = if shape.uses_wasi {
@@ -190,12 +212,19 @@ impl PluginHost {
         } else {
             &shared.linker
         };
-        let instance_pre = linker.instantiate_pre(&component).map_err(|error| Error::UnsupportedImport {
-            plugin: label.clone(),
-            import: shape.imports.join(", "),
-            reason: format!("{error:#}"),
-        })?;
-        let report = LoadReport { cache, compile_or_load: compiled_in, total: Duration::ZERO };
+        let instance_pre =
+            linker
+                .instantiate_pre(&component)
+                .map_err(|error| Error::UnsupportedImport {
+                    plugin: label.clone(),
+                    import: shape.imports.join(", "),
+                    reason: format!("{error:#}"),
+                })?;
+        let report = LoadReport {
+            cache,
+            compile_or_load: compiled_in,
+            total: Duration::ZERO,
+        };
         Plugin::validate(
             Arc::clone(shared),
             label,
@@ -241,7 +270,9 @@ fn inspect(engine: &Engine, component: &Component, label: &str) -> Result<Shape>
     let Some(version) = version else {
         return Err(Error::UnsupportedVersion {
             plugin: label.to_owned(),
-            found: "no proctor:verifier package (the component does not import proctor:verifier/types)".into(),
+            found:
+                "no proctor:verifier package (the component does not import proctor:verifier/types)"
+                    .into(),
             supported: SUPPORTED_PACKAGES.join(", "),
         });
     };
@@ -264,7 +295,10 @@ fn inspect(engine: &Engine, component: &Component, label: &str) -> Result<Shape>
         }
     }
     let has = |name: &str| functions.iter().any(|function| function == name);
-    let missing: Vec<&str> = ["info", "verify"].into_iter().filter(|name| !has(name)).collect();
+    let missing: Vec<&str> = ["info", "verify"]
+        .into_iter()
+        .filter(|name| !has(name))
+        .collect();
     if !missing.is_empty() {
         let mut exported = functions.clone();
         exported.extend(others.iter().map(|name| format!("{name} (not a function)")));
@@ -272,13 +306,26 @@ fn inspect(engine: &Engine, component: &Component, label: &str) -> Result<Shape>
             plugin: label.to_owned(),
             reason: format!(
                 "it lacks the function export(s) {} required by world `verifier`; it exports [{}]",
-                missing.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "),
+                missing
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 exported.join(", ")
             ),
         });
     }
-    let world = if has("generate") { World::Environment } else { World::Verifier };
-    Ok(Shape { abi, world, uses_wasi, imports })
+    let world = if has("generate") {
+        World::Environment
+    } else {
+        World::Verifier
+    };
+    Ok(Shape {
+        abi,
+        world,
+        uses_wasi,
+        imports,
+    })
 }
 
 /// WIT packages this host serves, newest first.
@@ -303,8 +350,13 @@ impl EpochTicker {
                     engine.increment_epoch();
                 }
             })
-            .map_err(|error| Error::Engine(format!("cannot start the epoch ticker thread: {error}")))?;
-        Ok(Self { stop, thread: Some(thread) })
+            .map_err(|error| {
+                Error::Engine(format!("cannot start the epoch ticker thread: {error}"))
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
     }
 }
 
@@ -323,9 +375,21 @@ mod tests {
 
     #[test]
     fn references_parse_to_sources() {
-        assert_eq!(PluginSource::parse("builtin:math"), PluginSource::Builtin("math".into()));
-        assert_eq!(PluginSource::parse("math"), PluginSource::Builtin("math".into()));
-        assert_eq!(PluginSource::parse("./x/checker.wasm"), PluginSource::Path("./x/checker.wasm".into()));
-        assert_eq!(PluginSource::parse("checker.wasm"), PluginSource::Path("checker.wasm".into()));
+        assert_eq!(
+            PluginSource::parse("builtin:math"),
+            PluginSource::Builtin("math".into())
+        );
+        assert_eq!(
+            PluginSource::parse("math"),
+            PluginSource::Builtin("math".into())
+        );
+        assert_eq!(
+            PluginSource::parse("./x/checker.wasm"),
+            PluginSource::Path("./x/checker.wasm".into())
+        );
+        assert_eq!(
+            PluginSource::parse("checker.wasm"),
+            PluginSource::Path("checker.wasm".into())
+        );
     }
 }

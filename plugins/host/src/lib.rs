@@ -74,7 +74,9 @@ pub enum Error {
         reason: String,
     },
     /// The component was built against a WIT package version this host does not serve.
-    #[error("plugin {plugin} was built against {found}, which this host does not serve (supported: {supported})")]
+    #[error(
+        "plugin {plugin} was built against {found}, which this host does not serve (supported: {supported})"
+    )]
     UnsupportedVersion {
         /// Plugin label.
         plugin: String,

@@ -101,10 +101,12 @@ impl Plugin {
     ) -> Result<Self> {
         let component = instance_pre.component();
         let export = |name: &str| {
-            component.get_export_index(None, name).ok_or_else(|| Error::WrongWorld {
-                plugin: label.clone(),
-                reason: format!("it lacks the function export `{name}`"),
-            })
+            component
+                .get_export_index(None, name)
+                .ok_or_else(|| Error::WrongWorld {
+                    plugin: label.clone(),
+                    reason: format!("it lacks the function export `{name}`"),
+                })
         };
         let exports = match abi {
             Abi::V0_1 => GuestExports::V0_1(abi_v0_1::Exports {
@@ -141,21 +143,45 @@ impl Plugin {
         })?;
         let GuestExports::V0_1(v0_1) = &plugin.exports;
         v0_1.typecheck(&mut store, &instance)
-            .map_err(|error| Error::WrongWorld { plugin: plugin.label.clone(), reason: format!("{error:#}") })?;
+            .map_err(|error| Error::WrongWorld {
+                plugin: plugin.label.clone(),
+                reason: format!("{error:#}"),
+            })?;
         let guest_info = v0_1.info(&mut store, &instance).map_err(|error| {
             let fault = classify(&error, store.data(), &plugin.config);
-            Error::Faulted { plugin: plugin.label.clone(), call: "info", status: fault.status, reason: fault.reason }
+            Error::Faulted {
+                plugin: plugin.label.clone(),
+                call: "info",
+                status: fault.status,
+                reason: fault.reason,
+            }
         })?;
         let cap = plugin.config.max_output_bytes;
-        let invalid = |reason: String| Error::InvalidInfo { plugin: plugin.label.clone(), reason };
+        let invalid = |reason: String| Error::InvalidInfo {
+            plugin: plugin.label.clone(),
+            reason,
+        };
         if guest_info.name.is_empty() || guest_info.name.len() > cap {
-            return Err(invalid(format!("name must be 1..={cap} bytes, got {}", guest_info.name.len())));
+            return Err(invalid(format!(
+                "name must be 1..={cap} bytes, got {}",
+                guest_info.name.len()
+            )));
         }
         if guest_info.version.is_empty() || guest_info.version.len() > cap {
-            return Err(invalid(format!("version must be 1..={cap} bytes, got {}", guest_info.version.len())));
+            return Err(invalid(format!(
+                "version must be 1..={cap} bytes, got {}",
+                guest_info.version.len()
+            )));
         }
-        if guest_info.kinds.len() > MAX_KINDS || guest_info.kinds.iter().any(|kind| kind.is_empty() || kind.len() > cap) {
-            return Err(invalid(format!("kinds must be at most {MAX_KINDS} non-empty strings of at most {cap} bytes")));
+        if guest_info.kinds.len() > MAX_KINDS
+            || guest_info
+                .kinds
+                .iter()
+                .any(|kind| kind.is_empty() || kind.len() > cap)
+        {
+            return Err(invalid(format!(
+                "kinds must be at most {MAX_KINDS} non-empty strings of at most {cap} bytes"
+            )));
         }
         plugin.info.name = guest_info.name;
         plugin.info.version = guest_info.version;
@@ -163,7 +189,9 @@ impl Plugin {
         report.total = started.elapsed();
         plugin.report = report;
         tracing::debug!(plugin = %plugin.label, name = %plugin.info.name, cache = ?report.cache, "plugin loaded");
-        Ok(Self { inner: Arc::new(plugin) })
+        Ok(Self {
+            inner: Arc::new(plugin),
+        })
     }
 
     /// What the plugin reported about itself and what the host found while loading it.
@@ -196,7 +224,11 @@ impl Plugin {
             },
             |verdict| {
                 let checked = check_verdict(verdict, &inner.config);
-                if checked.status.is_fault() { Err(Fault::new(checked.status, checked.detail)) } else { Ok(checked) }
+                if checked.status.is_fault() {
+                    Err(Fault::new(checked.status, checked.detail))
+                } else {
+                    Ok(checked)
+                }
             },
         );
         outcome.unwrap_or_else(|fault| {
@@ -209,7 +241,9 @@ impl Plugin {
     pub fn generate(&self, kind: &str, seed: u64, difficulty: u32) -> Result<Task> {
         let inner = &*self.inner;
         if inner.info.world != World::Environment {
-            return Err(Error::NotAnEnvironment { plugin: inner.label.clone() });
+            return Err(Error::NotAnEnvironment {
+                plugin: inner.label.clone(),
+            });
         }
         let outcome = inner.run(
             |exports, store, instance| match exports {
@@ -228,7 +262,11 @@ impl Plugin {
         );
         match outcome {
             Ok(Ok(task)) => Ok(task),
-            Ok(Err(reason)) => Err(Error::GenerateRejected { plugin: inner.label.clone(), kind: kind.to_owned(), reason }),
+            Ok(Err(reason)) => Err(Error::GenerateRejected {
+                plugin: inner.label.clone(),
+                kind: kind.to_owned(),
+                reason,
+            }),
             Err(fault) => Err(Error::Faulted {
                 plugin: inner.label.clone(),
                 call: "generate",
@@ -242,9 +280,17 @@ impl Plugin {
 impl PluginInner {
     /// A new armed store with a fresh instance.
     fn instantiate(&self) -> std::result::Result<(Store<CallState>, Instance), Fault> {
-        let mut store = Store::new(&self.host.engine, CallState::new(&self.config, self.info.uses_wasi));
+        let mut store = Store::new(
+            &self.host.engine,
+            CallState::new(&self.config, self.info.uses_wasi),
+        );
         store.limiter(|state| state);
-        arm(&mut store, &self.config, self.host.config.consume_fuel, self.host.tick_ms());
+        arm(
+            &mut store,
+            &self.config,
+            self.host.config.consume_fuel,
+            self.host.tick_ms(),
+        );
         match self.instance_pre.instantiate(&mut store) {
             Ok(instance) => Ok((store, instance)),
             Err(error) => Err(classify(&error, store.data(), &self.config)),
@@ -267,15 +313,28 @@ impl PluginInner {
                 Err(error) => Err(classify(&error, store.data(), &self.config)),
             };
         };
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         let mut slot = match idle {
             Some(mut slot) => {
-                arm(&mut slot.store, &self.config, self.host.config.consume_fuel, self.host.tick_ms());
+                arm(
+                    &mut slot.store,
+                    &self.config,
+                    self.host.config.consume_fuel,
+                    self.host.tick_ms(),
+                );
                 slot
             }
             None => {
                 let (store, instance) = self.instantiate()?;
-                Slot { store, instance, calls: 0 }
+                Slot {
+                    store,
+                    instance,
+                    calls: 0,
+                }
             }
         };
         let result = call(&self.exports, &mut slot.store, &slot.instance);

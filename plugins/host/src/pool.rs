@@ -38,10 +38,15 @@ impl VerifierPool {
                 std::thread::Builder::new()
                     .name(format!("proctor-verifier-{worker_idx}"))
                     .spawn(move || work(&receiver))
-                    .map_err(|error| Error::Engine(format!("cannot start verifier worker thread: {error}")))
+                    .map_err(|error| {
+                        Error::Engine(format!("cannot start verifier worker thread: {error}"))
+                    })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Self { sender: Some(sender), workers })
+        Ok(Self {
+            sender: Some(sender),
+            workers,
+        })
     }
 
     /// Number of worker threads.
@@ -57,7 +62,13 @@ impl VerifierPool {
             return vec![Verdict::fault(Status::Trap, Error::PoolClosed.to_string()); n_items];
         };
         for (index, (task, response)) in items.into_iter().enumerate() {
-            let job = Job { plugin: plugin.clone(), index, task, response, reply: reply.clone() };
+            let job = Job {
+                plugin: plugin.clone(),
+                index,
+                task,
+                response,
+                reply: reply.clone(),
+            };
             if sender.send(job).is_err() {
                 break;
             }
@@ -69,15 +80,18 @@ impl VerifierPool {
         }
         verdicts
             .into_iter()
-            .map(|verdict| verdict.unwrap_or_else(|| Verdict::fault(Status::Trap, Error::PoolClosed.to_string())))
+            .map(|verdict| {
+                verdict
+                    .unwrap_or_else(|| Verdict::fault(Status::Trap, Error::PoolClosed.to_string()))
+            })
             .collect()
     }
 
     /// Verify one response on a worker thread.
     pub fn verify(&self, plugin: &Plugin, task: Task, response: String) -> Verdict {
-        self.verify_batch(plugin, vec![(task, response)]).pop().unwrap_or_else(|| {
-            Verdict::fault(Status::Trap, Error::PoolClosed.to_string())
-        })
+        self.verify_batch(plugin, vec![(task, response)])
+            .pop()
+            .unwrap_or_else(|| Verdict::fault(Status::Trap, Error::PoolClosed.to_string()))
     }
 }
 
@@ -92,13 +106,21 @@ impl Drop for VerifierPool {
 
 fn work(receiver: &Mutex<Receiver<Job>>) {
     loop {
-        let job = match receiver.lock().unwrap_or_else(PoisonError::into_inner).recv() {
+        let job = match receiver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recv()
+        {
             Ok(job) => job,
             Err(_) => return,
         };
         // A panic here would be a host bug; keep the worker alive and report it as a verdict.
-        let verdict = catch_unwind(AssertUnwindSafe(|| job.plugin.verify(&job.task, &job.response)))
-            .unwrap_or_else(|_| Verdict::fault(Status::Trap, "internal host error while verifying (panic)"));
+        let verdict = catch_unwind(AssertUnwindSafe(|| {
+            job.plugin.verify(&job.task, &job.response)
+        }))
+        .unwrap_or_else(|_| {
+            Verdict::fault(Status::Trap, "internal host error while verifying (panic)")
+        });
         let _ = job.reply.send((job.index, verdict));
     }
 }

@@ -23,7 +23,12 @@ pub struct Task {
 impl Task {
     /// A task with no reference and empty metadata (`{}`).
     pub fn new(id: impl Into<String>, prompt: impl Into<String>) -> Self {
-        Self { id: id.into(), prompt: prompt.into(), reference: None, metadata: empty_metadata() }
+        Self {
+            id: id.into(),
+            prompt: prompt.into(),
+            reference: None,
+            metadata: empty_metadata(),
+        }
     }
 
     /// The same task with `reference` as its reference answer.
@@ -94,7 +99,10 @@ impl Status {
 
     /// True for the statuses the host assigns when a guest misbehaves.
     pub fn is_fault(self) -> bool {
-        matches!(self, Status::Timeout | Status::Trap | Status::MemoryLimit | Status::InvalidOutput)
+        matches!(
+            self,
+            Status::Timeout | Status::Trap | Status::MemoryLimit | Status::InvalidOutput
+        )
     }
 
     /// The kebab-case name used in JSON and in the WIT enum.
@@ -133,7 +141,11 @@ pub struct Verdict {
 impl Verdict {
     /// A fault verdict (score 0) assigned by the host.
     pub fn fault(status: Status, detail: impl Into<String>) -> Self {
-        Self { score: 0.0, status, detail: detail.into() }
+        Self {
+            score: 0.0,
+            status,
+            detail: detail.into(),
+        }
     }
 }
 

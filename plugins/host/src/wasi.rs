@@ -28,11 +28,20 @@ impl WasiState {
             .allow_ip_name_lookup(false)
             .socket_addr_check(|_, _| Box::pin(async { false }))
             // Verifiers must be pure functions of their inputs: randomness is a fixed stream.
-            .secure_random(wasmtime_wasi::Deterministic::new(vec![0x5a, 0x17, 0xc3, 0x8e]))
-            .insecure_random(wasmtime_wasi::Deterministic::new(vec![0x3c, 0x96, 0x01, 0xf0]))
+            .secure_random(wasmtime_wasi::Deterministic::new(vec![
+                0x5a, 0x17, 0xc3, 0x8e,
+            ]))
+            .insecure_random(wasmtime_wasi::Deterministic::new(vec![
+                0x3c, 0x96, 0x01, 0xf0,
+            ]))
             .insecure_random_seed(0)
             .build();
-        Self { ctx, table: ResourceTable::new(), stdout, stderr }
+        Self {
+            ctx,
+            table: ResourceTable::new(),
+            stdout,
+            stderr,
+        }
     }
 
     /// Captured stderr then stdout, lossy UTF-8, trimmed.
@@ -57,7 +66,10 @@ impl WasiView for CallState {
             .wasi
             .as_mut()
             .expect("the WASI linker is only used for plugins whose stores carry a WASI context");
-        WasiCtxView { ctx: &mut wasi.ctx, table: &mut wasi.table }
+        WasiCtxView {
+            ctx: &mut wasi.ctx,
+            table: &mut wasi.table,
+        }
     }
 }
 

@@ -97,8 +97,7 @@ pub mod body {
     /// Spins forever.
     pub const INFINITE_LOOP: &str = "(loop $spin (br $spin)) (i32.const 512)";
     /// Grows memory a page at a time until refused.
-    pub const MEMORY_HOG: &str =
-        "(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i32.const 512)";
+    pub const MEMORY_HOG: &str = "(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i32.const 512)";
     /// Executes `unreachable`.
     pub const UNREACHABLE: &str = "unreachable";
 
@@ -134,7 +133,12 @@ pub mod body {
                           (i32.eq (i32.load8_u (local.get $r_p)) (i32.const 98)))
                (then unreachable))
              {}",
-            verdict("f64.div (f64.convert_i32_u (global.get $calls)) (f64.const 10)", 2, 64, 5)
+            verdict(
+                "f64.div (f64.convert_i32_u (global.get $calls)) (f64.const 10)",
+                2,
+                64,
+                5
+            )
         )
     }
 }
@@ -324,5 +328,6 @@ pub fn wasi_snoop() -> Vec<u8> {
 
 /// Compile component text to a binary, panicking with the parser's message on a typo.
 pub fn compile(text: &str) -> Vec<u8> {
-    wat::parse_str(text).unwrap_or_else(|error| panic!("test guest does not parse: {error}\n{text}"))
+    wat::parse_str(text)
+        .unwrap_or_else(|error| panic!("test guest does not parse: {error}\n{text}"))
 }
