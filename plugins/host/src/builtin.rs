@@ -1,0 +1,26 @@
+//! The table of plugins embedded in the binary, addressed by name (`builtin:NAME`).
+
+/// A plugin shipped inside the binary. Its bytes are a committed artifact rebuilt
+/// reproducibly by `plugins/guest/build.sh` (CI rebuilds and compares).
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    /// Name used in `--plugin NAME` and `builtin:NAME`.
+    pub name: &'static str,
+    /// One-line description for listings.
+    pub summary: &'static str,
+    /// The component binary.
+    pub wasm: &'static [u8],
+}
+
+/// Every built-in plugin. To add one: build its guest crate with `plugins/guest/build.sh`,
+/// commit `plugins/builtin/NAME.wasm`, and add a row here.
+pub static BUILTINS: &[Builtin] = &[Builtin {
+    name: "exact",
+    summary: "exact-match or numeric-answer checker (example Rust guest)",
+    wasm: include_bytes!("../../builtin/exact.wasm"),
+}];
+
+/// The built-in named `name`, if any.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|builtin| builtin.name == name)
+}

@@ -1,0 +1,395 @@
+//! The plugin host: engine, linkers, epoch ticker, artifact cache, and loading/validating plugins.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::abi_v0_1;
+use crate::builtin::BUILTINS;
+use crate::cache::ArtifactCache;
+use crate::call::CallState;
+use crate::config::{HostConfig, PluginConfig};
+use crate::plugin::{Abi, LoadReport, Plugin};
+use crate::types::World;
+use crate::{Error, Result};
+
+/// Where a plugin's component comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginSource {
+    /// A plugin embedded in the binary, by name (see [`crate::BUILTINS`]).
+    Builtin(String),
+    /// A component file on disk.
+    Path(PathBuf),
+    /// Component bytes (binary, or component text when the `wat` format is given) under a label.
+    Bytes {
+        /// Label used in errors and logs.
+        label: String,
+        /// The component.
+        wasm: Vec<u8>,
+    },
+}
+
+impl PluginSource {
+    /// Read a CLI/topology reference: `builtin:NAME`, a path (contains a path separator or
+    /// ends in `.wasm`), or else a bare built-in name.
+    pub fn parse(reference: &str) -> Self {
+        if let Some(name) = reference.strip_prefix("builtin:") {
+            return Self::Builtin(name.to_owned());
+        }
+        let looks_like_path = reference.contains(std::path::MAIN_SEPARATOR)
+            || reference.contains('/')
+            || reference.ends_with(".wasm")
+            || Path::new(reference).is_file();
+        if looks_like_path {
+            Self::Path(PathBuf::from(reference))
+        } else {
+            Self::Builtin(reference.to_owned())
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Self::Builtin(name) => format!("builtin:{name}"),
+            Self::Path(path) => path.display().to_string(),
+            Self::Bytes { label, .. } => label.clone(),
+        }
+    }
+}
+
+impl fmt::Display for PluginSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// Loads plugins into one wasmtime engine and enforces limits on them.
+///
+/// Cheap to clone; plugins keep the host's engine (and its epoch ticker) alive.
+#[derive(Clone)]
+pub struct PluginHost {
+    shared: Arc<HostShared>,
+}
+
+/// State shared by the host and every plugin it loaded.
+pub(crate) struct HostShared {
+    pub(crate) engine: Engine,
+    pub(crate) config: HostConfig,
+    linker: Linker<CallState>,
+    #[cfg(feature = "wasi")]
+    wasi_linker: Linker<CallState>,
+    cache: ArtifactCache,
+    _ticker: EpochTicker,
+}
+
+impl HostShared {
+    /// Epoch tick period in whole milliseconds (at least 1).
+    pub(crate) fn tick_ms(&self) -> u64 {
+        u64::try_from(self.config.epoch_tick.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+}
+
+impl PluginHost {
+    /// Create the engine (component model, Cranelift, fuel and epoch interruption, pooling
+    /// allocator as configured) and start the epoch ticker thread.
+    pub fn new(config: HostConfig) -> Result<Self> {
+        let mut engine_config = Config::new();
+        engine_config.wasm_component_model(true);
+        engine_config.consume_fuel(config.consume_fuel);
+        engine_config.epoch_interruption(true);
+        engine_config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+        if let Some(pooling) = &config.pooling {
+            let instances = pooling.instances.max(1);
+            let max_memory = usize::try_from(pooling.max_memory_mib.saturating_mul(1 << 20))
+                .map_err(|_| {
+                    Error::Engine("pooling max_memory_mib does not fit in usize".into())
+                })?;
+            let mut pool = PoolingAllocationConfig::new();
+            pool.total_component_instances(instances)
+                .total_core_instances(instances.saturating_mul(16))
+                .total_memories(instances.saturating_mul(2))
+                .total_tables(instances.saturating_mul(4))
+                .total_stacks(instances)
+                .table_elements(100_000)
+                .max_memory_size(max_memory);
+            engine_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine =
+            Engine::new(&engine_config).map_err(|error| Error::Engine(format!("{error:#}")))?;
+        let linker = Linker::new(&engine);
+        #[cfg(feature = "wasi")]
+        let wasi_linker = {
+            let mut linker = Linker::new(&engine);
+            crate::wasi::add_to_linker(&mut linker)
+                .map_err(|error| Error::Engine(format!("{error:#}")))?;
+            linker
+        };
+        let cache = ArtifactCache::new(&engine, config.cache_dir.clone());
+        let ticker = EpochTicker::start(engine.clone(), config.epoch_tick)?;
+        Ok(Self {
+            shared: Arc::new(HostShared {
+                engine,
+                config,
+                linker,
+                #[cfg(feature = "wasi")]
+                wasi_linker,
+                cache,
+                _ticker: ticker,
+            }),
+        })
+    }
+
+    /// The configuration this host was created with.
+    pub fn config(&self) -> &HostConfig {
+        &self.shared.config
+    }
+
+    /// Load a plugin with default per-plugin limits.
+    pub fn load(&self, source: &PluginSource) -> Result<Plugin> {
+        self.load_with(source, PluginConfig::default())
+    }
+
+    /// Load and validate a plugin: compile it (or take it from the cache), check its WIT package
+    /// version, world, imports and export signatures, and call `info()` under `config`'s limits.
+    pub fn load_with(&self, source: &PluginSource, config: PluginConfig) -> Result<Plugin> {
+        let label = source.label();
+        let started = Instant::now();
+        let wasm: std::borrow::Cow<'_, [u8]> = match source {
+            PluginSource::Builtin(name) => {
+                let builtin = BUILTINS
+                    .iter()
+                    .find(|builtin| builtin.name == name)
+                    .ok_or_else(|| Error::UnknownBuiltin {
+                        name: name.clone(),
+                        available: BUILTINS
+                            .iter()
+                            .map(|builtin| builtin.name)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?;
+                builtin.wasm.into()
+            }
+            PluginSource::Path(path) => std::fs::read(path)
+                .map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?
+                .into(),
+            PluginSource::Bytes { wasm, .. } => wasm.as_slice().into(),
+        };
+        let shared = &self.shared;
+        let (component, cache) =
+            shared
+                .cache
+                .component(&shared.engine, &wasm)
+                .map_err(|error| Error::NotAComponent {
+                    plugin: label.clone(),
+                    reason: format!("{error:#}"),
+                })?;
+        let compiled_in = started.elapsed();
+        let shape = inspect(&shared.engine, &component, &label)?;
+        let linker = if shape.uses_wasi {
+            #[cfg(feature = "wasi")]
+            {
+                &shared.wasi_linker
+            }
+            #[cfg(not(feature = "wasi"))]
+            {
+                return Err(Error::UnsupportedImport {
+                    plugin: label,
+                    import: "wasi:*".into(),
+                    reason: "this host was built without the `wasi` feature".into(),
+                });
+            }
+        } else {
+            &shared.linker
+        };
+        let instance_pre =
+            linker
+                .instantiate_pre(&component)
+                .map_err(|error| Error::UnsupportedImport {
+                    plugin: label.clone(),
+                    import: shape.imports.join(", "),
+                    reason: format!("{error:#}"),
+                })?;
+        let report = LoadReport {
+            cache,
+            compile_or_load: compiled_in,
+            total: Duration::ZERO,
+        };
+        Plugin::validate(
+            Arc::clone(shared),
+            label,
+            config,
+            instance_pre,
+            shape.abi,
+            shape.world,
+            shape.uses_wasi,
+            report,
+            started,
+        )
+    }
+}
+
+/// What a component's type says about it, found before instantiating it.
+struct Shape {
+    abi: Abi,
+    world: World,
+    uses_wasi: bool,
+    imports: Vec<String>,
+}
+
+/// Read the component's imports (WIT package version, WASI) and exports (world).
+fn inspect(engine: &Engine, component: &Component, label: &str) -> Result<Shape> {
+    let component_type = component.component_type();
+    let mut version = None;
+    let mut uses_wasi = false;
+    let mut imports = Vec::new();
+    for (name, _) in component_type.imports(engine) {
+        imports.push(name.to_owned());
+        if let Some(found) = name.strip_prefix("proctor:verifier/types@") {
+            version = Some(found.to_owned());
+        } else if name.starts_with("wasi:") {
+            uses_wasi = true;
+        } else {
+            return Err(Error::UnsupportedImport {
+                plugin: label.to_owned(),
+                import: name.to_owned(),
+                reason: "the host provides only proctor:verifier types and WASI 0.2".into(),
+            });
+        }
+    }
+    let Some(version) = version else {
+        return Err(Error::UnsupportedVersion {
+            plugin: label.to_owned(),
+            found:
+                "no proctor:verifier package (the component does not import proctor:verifier/types)"
+                    .into(),
+            supported: SUPPORTED_PACKAGES.join(", "),
+        });
+    };
+    let abi = match Abi::for_version(&version) {
+        Some(abi) => abi,
+        None => {
+            return Err(Error::UnsupportedVersion {
+                plugin: label.to_owned(),
+                found: format!("proctor:verifier@{version}"),
+                supported: SUPPORTED_PACKAGES.join(", "),
+            });
+        }
+    };
+    let mut functions = Vec::new();
+    let mut others = Vec::new();
+    for (name, item) in component_type.exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentFunc(_) => functions.push(name.to_owned()),
+            _ => others.push(name.to_owned()),
+        }
+    }
+    let has = |name: &str| functions.iter().any(|function| function == name);
+    let missing: Vec<&str> = ["info", "verify"]
+        .into_iter()
+        .filter(|name| !has(name))
+        .collect();
+    if !missing.is_empty() {
+        let mut exported = functions.clone();
+        exported.extend(others.iter().map(|name| format!("{name} (not a function)")));
+        return Err(Error::WrongWorld {
+            plugin: label.to_owned(),
+            reason: format!(
+                "it lacks the function export(s) {} required by world `verifier`; it exports [{}]",
+                missing
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                exported.join(", ")
+            ),
+        });
+    }
+    let world = if has("generate") {
+        World::Environment
+    } else {
+        World::Verifier
+    };
+    Ok(Shape {
+        abi,
+        world,
+        uses_wasi,
+        imports,
+    })
+}
+
+/// WIT packages this host serves, newest first.
+pub const SUPPORTED_PACKAGES: &[&str] = &[abi_v0_1::PACKAGE];
+
+/// Thread that advances the engine epoch every tick so deadlines fire; stopped on drop.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine, tick: Duration) -> Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_flag = Arc::clone(&stop);
+        let tick = tick.max(Duration::from_millis(1));
+        let thread = std::thread::Builder::new()
+            .name("proctor-epoch".into())
+            .spawn(move || {
+                while !stop_flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(tick);
+                    engine.increment_epoch();
+                }
+            })
+            .map_err(|error| {
+                Error::Engine(format!("cannot start the epoch ticker thread: {error}"))
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_to_sources() {
+        assert_eq!(
+            PluginSource::parse("builtin:math"),
+            PluginSource::Builtin("math".into())
+        );
+        assert_eq!(
+            PluginSource::parse("math"),
+            PluginSource::Builtin("math".into())
+        );
+        assert_eq!(
+            PluginSource::parse("./x/checker.wasm"),
+            PluginSource::Path("./x/checker.wasm".into())
+        );
+        assert_eq!(
+            PluginSource::parse("checker.wasm"),
+            PluginSource::Path("checker.wasm".into())
+        );
+    }
+}

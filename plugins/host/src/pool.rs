@@ -1,0 +1,126 @@
+//! A pool of worker threads that runs `verify` calls in parallel and answers batches in order.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use crate::plugin::Plugin;
+use crate::types::{Status, Task, Verdict};
+use crate::{Error, Result};
+
+/// One `verify` call waiting for a worker.
+struct Job {
+    plugin: Plugin,
+    index: usize,
+    task: Task,
+    response: String,
+    reply: Sender<(usize, Verdict)>,
+}
+
+/// N worker threads serving `verify` calls for any plugin of one host.
+///
+/// Plain threads and channels: callers (e.g. an actor) block on [`VerifierPool::verify_batch`]
+/// from their own thread. Dropping the pool lets queued jobs finish, then joins the workers.
+pub struct VerifierPool {
+    sender: Option<Sender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl VerifierPool {
+    /// Start `workers` threads (at least one).
+    pub fn new(workers: usize) -> Result<Self> {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let workers = (0..workers.max(1))
+            .map(|worker_idx| {
+                let receiver = Arc::clone(&receiver);
+                std::thread::Builder::new()
+                    .name(format!("proctor-verifier-{worker_idx}"))
+                    .spawn(move || work(&receiver))
+                    .map_err(|error| {
+                        Error::Engine(format!("cannot start verifier worker thread: {error}"))
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            sender: Some(sender),
+            workers,
+        })
+    }
+
+    /// Number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Verify every `(task, response)` with `plugin`; verdicts come back in input order.
+    pub fn verify_batch(&self, plugin: &Plugin, items: Vec<(Task, String)>) -> Vec<Verdict> {
+        let n_items = items.len();
+        let (reply, replies) = mpsc::channel();
+        let Some(sender) = &self.sender else {
+            return vec![Verdict::fault(Status::Trap, Error::PoolClosed.to_string()); n_items];
+        };
+        for (index, (task, response)) in items.into_iter().enumerate() {
+            let job = Job {
+                plugin: plugin.clone(),
+                index,
+                task,
+                response,
+                reply: reply.clone(),
+            };
+            if sender.send(job).is_err() {
+                break;
+            }
+        }
+        drop(reply);
+        let mut verdicts: Vec<Option<Verdict>> = vec![None; n_items];
+        for (index, verdict) in replies {
+            verdicts[index] = Some(verdict);
+        }
+        verdicts
+            .into_iter()
+            .map(|verdict| {
+                verdict
+                    .unwrap_or_else(|| Verdict::fault(Status::Trap, Error::PoolClosed.to_string()))
+            })
+            .collect()
+    }
+
+    /// Verify one response on a worker thread.
+    pub fn verify(&self, plugin: &Plugin, task: Task, response: String) -> Verdict {
+        self.verify_batch(plugin, vec![(task, response)])
+            .pop()
+            .unwrap_or_else(|| Verdict::fault(Status::Trap, Error::PoolClosed.to_string()))
+    }
+}
+
+impl Drop for VerifierPool {
+    fn drop(&mut self) {
+        self.sender.take();
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recv()
+        {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        // A panic here would be a host bug; keep the worker alive and report it as a verdict.
+        let verdict = catch_unwind(AssertUnwindSafe(|| {
+            job.plugin.verify(&job.task, &job.response)
+        }))
+        .unwrap_or_else(|_| {
+            Verdict::fault(Status::Trap, "internal host error while verifying (panic)")
+        });
+        let _ = job.reply.send((job.index, verdict));
+    }
+}

@@ -1,0 +1,155 @@
+//! Load-time validation and the on-disk artifact cache.
+
+use proctor_plugin_host::{
+    CacheOutcome, Error, HostConfig, PluginConfig, PluginHost, PluginSource,
+};
+
+use crate::{guests, host};
+
+fn load_error(wasm: Vec<u8>) -> Error {
+    host()
+        .load_with(
+            &PluginSource::Bytes {
+                label: "suspect.wasm".into(),
+                wasm,
+            },
+            PluginConfig::default(),
+        )
+        .err()
+        .expect("the plugin must be rejected")
+}
+
+#[test]
+fn wrong_world_names_what_is_missing() {
+    let error = load_error(guests::wrong_world());
+    assert!(matches!(error, Error::WrongWorld { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("suspect.wasm"), "{message}");
+    assert!(
+        message.contains("`info`") && message.contains("`verify`") && message.contains("hello"),
+        "{message}"
+    );
+}
+
+#[test]
+fn wrong_signature_is_a_wrong_world() {
+    let error = load_error(guests::wrong_signature());
+    assert!(matches!(error, Error::WrongWorld { .. }), "{error:?}");
+    assert!(error.to_string().contains("`verify`"), "{error}");
+}
+
+#[test]
+fn unsupported_package_versions_are_named() {
+    let error = load_error(guests::verifier_with(
+        "0.2.0",
+        &guests::exact_match_body(),
+        1,
+    ));
+    assert!(
+        matches!(error, Error::UnsupportedVersion { .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("proctor:verifier@0.2.0"),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("proctor:verifier@0.1.0"),
+        "{error}"
+    );
+}
+
+#[test]
+fn compatible_patch_versions_load() {
+    let host = host();
+    let wasm = guests::verifier_with("0.1.3", &guests::exact_match_body(), 1);
+    let plugin = host
+        .load(&PluginSource::Bytes {
+            label: "patch".into(),
+            wasm,
+        })
+        .unwrap();
+    assert_eq!(plugin.info().package, "proctor:verifier@0.1.0");
+}
+
+#[test]
+fn components_without_the_package_are_rejected() {
+    let error = load_error(guests::no_package());
+    assert!(
+        matches!(error, Error::UnsupportedVersion { .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn core_modules_and_garbage_are_not_components() {
+    for wasm in [
+        wat::parse_str("(module)").unwrap(),
+        b"not wasm at all".to_vec(),
+    ] {
+        let error = load_error(wasm);
+        assert!(matches!(error, Error::NotAComponent { .. }), "{error:?}");
+    }
+}
+
+#[test]
+fn missing_files_and_builtins_are_named() {
+    let host = host();
+    let error = host
+        .load(&PluginSource::Path("/nonexistent/x.wasm".into()))
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("/nonexistent/x.wasm"), "{error}");
+    let error = host
+        .load(&PluginSource::Builtin("no-such-plugin".into()))
+        .err()
+        .unwrap();
+    assert!(matches!(error, Error::UnknownBuiltin { .. }), "{error:?}");
+}
+
+#[test]
+fn second_host_loads_from_the_cache_without_compiling() {
+    let cache = tempfile::tempdir().unwrap();
+    let config = || HostConfig {
+        cache_dir: Some(cache.path().to_owned()),
+        ..HostConfig::default()
+    };
+    let source = PluginSource::Bytes {
+        label: "exact".into(),
+        wasm: guests::exact_verifier(),
+    };
+
+    let first = PluginHost::new(config()).unwrap().load(&source).unwrap();
+    assert_eq!(first.load_report().cache, CacheOutcome::Compiled);
+    // A new host has a new engine, as a second process would.
+    let second = PluginHost::new(config()).unwrap().load(&source).unwrap();
+    assert_eq!(second.load_report().cache, CacheOutcome::Loaded);
+    assert_eq!(second.info(), first.info());
+
+    // A different engine configuration must not reuse the artifact.
+    let no_fuel = HostConfig {
+        consume_fuel: false,
+        ..config()
+    };
+    let third = PluginHost::new(no_fuel).unwrap().load(&source).unwrap();
+    assert_eq!(third.load_report().cache, CacheOutcome::Compiled);
+}
+
+#[test]
+fn corrupt_cache_entries_are_replaced() {
+    let cache = tempfile::tempdir().unwrap();
+    let config = || HostConfig {
+        cache_dir: Some(cache.path().to_owned()),
+        ..HostConfig::default()
+    };
+    let source = PluginSource::Bytes {
+        label: "exact".into(),
+        wasm: guests::exact_verifier(),
+    };
+    PluginHost::new(config()).unwrap().load(&source).unwrap();
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
+    }
+    let plugin = PluginHost::new(config()).unwrap().load(&source).unwrap();
+    assert_eq!(plugin.load_report().cache, CacheOutcome::Compiled);
+}
