@@ -1,4 +1,4 @@
-//! Parity with Hugging Face transformers on the qwen2-tiny fixture (chat template, ids, logits, greedy tokens, log-probs).
+//! Parity with Hugging Face transformers on its fixtures (chat template, ids, logits, greedy tokens, log-probs).
 
 use proctor_models::{
     ForwardInput, GenerationRequest, Generator, SamplingParams, sequence_logprobs,
@@ -24,8 +24,14 @@ fn chat_template_and_tokens_match_transformers(fixture: &str) {
         assert_eq!(&lm.tokenizer.encode(&rendered, false).unwrap(), ids);
     }
     let json = expected_json(fixture);
-    assert_eq!(u64::from(lm.tokenizer.pad_token_id()), json["pad_token_id"].as_u64().unwrap());
-    assert_eq!(lm.tokenizer.eos_token_ids(), &[json["eos_token_id"].as_u64().unwrap() as u32]);
+    assert_eq!(
+        u64::from(lm.tokenizer.pad_token_id()),
+        json["pad_token_id"].as_u64().unwrap()
+    );
+    assert_eq!(
+        lm.tokenizer.eos_token_ids(),
+        &[json["eos_token_id"].as_u64().unwrap() as u32]
+    );
 }
 
 /// The left-padded batch of expected.safetensors, checked against our own padding of the prompt ids.
@@ -60,7 +66,11 @@ fn logits_error(logits: &proctor_models::Tensor, expected: &Expected, input: &Fo
 }
 
 fn expected_json(fixture: &str) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(crate::fixture::fixture_dir(fixture).join("expected.json")).unwrap()).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(crate::fixture::fixture_dir(fixture).join("expected.json"))
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 fn logits_match_transformers_on_both_paths(fixture: &str) {
@@ -68,9 +78,7 @@ fn logits_match_transformers_on_both_paths(fixture: &str) {
     let input = padded_batch(&expected);
     let inference = logits_error(&lm.model.forward(&input, None).unwrap(), &expected, &input);
     let training = logits_error(&lm.model.forward_train(&input).unwrap(), &expected, &input);
-    eprintln!(
-        "qwen2-tiny logits max abs error: inference {inference:.3e}, training {training:.3e}"
-    );
+    eprintln!("{fixture} logits max abs error: inference {inference:.3e}, training {training:.3e}");
     assert!(
         inference <= TOLERANCE,
         "inference logits differ by {inference}"
@@ -123,10 +131,11 @@ fn greedy_generation_and_scoring_match_transformers(fixture: &str) {
         .map(|(a, b)| max_abs_diff(a, b))
         .fold(0.0, f32::max);
     eprintln!(
-        "qwen2-tiny greedy logprobs max abs error: generation {generated_error:.3e}, teacher-forced {scored_error:.3e}"
+        "{fixture} greedy logprobs max abs error: generation {generated_error:.3e}, teacher-forced {scored_error:.3e}"
     );
     assert!(generated_error <= TOLERANCE && scored_error <= TOLERANCE);
-    let texts: Vec<String> = serde_json::from_value(expected_json(fixture)["greedy_text"].clone()).unwrap();
+    let texts: Vec<String> =
+        serde_json::from_value(expected_json(fixture)["greedy_text"].clone()).unwrap();
     for (generation, text) in generations.iter().zip(&texts) {
         assert_eq!(&generation.text, text);
     }
@@ -154,4 +163,5 @@ macro_rules! parity_tests {
 
 parity_tests! {
     qwen2_tiny => "qwen2-tiny",
+    llama_tiny => "llama-tiny",
 }
