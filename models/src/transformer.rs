@@ -166,18 +166,17 @@ fn rms_norm(x: &Tensor, weight: &Var, eps: f64, mode: Mode) -> Result<Tensor> {
     })
 }
 
-/// Rotates `x [b, heads, t, head_dim]` with per-row tables `cos`, `sin` of `[b, t, head_dim / 2]`.
+/// Rotates `x [b, heads, t, head_dim]` by the tables of [`Model::rope_tables`] for `mode`.
 fn rope(x: &Tensor, cos: &Tensor, sin: &Tensor, mode: Mode) -> Result<Tensor> {
     Ok(match mode {
         Mode::Inference => candle_nn::rotary_emb::rope(&x.contiguous()?, cos, sin)?,
         Mode::Training => {
+            // rotate_half(x) * [sin, sin] == [x2, x1] * [-sin, sin]: the sign lives in the table.
             let half = x.dim(D::Minus1)? / 2;
-            let cos = Tensor::cat(&[cos, cos], D::Minus1)?.unsqueeze(1)?;
-            let sin = Tensor::cat(&[sin, sin], D::Minus1)?.unsqueeze(1)?;
             let first = x.narrow(D::Minus1, 0, half)?;
             let second = x.narrow(D::Minus1, half, half)?;
-            let rotated = Tensor::cat(&[&second.neg()?, &first], D::Minus1)?;
-            (x.broadcast_mul(&cos)? + rotated.broadcast_mul(&sin)?)?
+            let swapped = Tensor::cat(&[&second, &first], D::Minus1)?;
+            (x.broadcast_mul(cos)? + swapped.broadcast_mul(sin)?)?
         }
     })
 }
@@ -441,7 +440,7 @@ impl Model {
         let mut x = take(&self.embed_tokens, mode)
             .index_select(&ids, 0)?
             .reshape((b, t, self.config.hidden_size))?;
-        let (cos, sin) = self.rope_tables(&input.positions)?;
+        let (cos, sin) = self.rope_tables(&input.positions, mode)?;
         let bias = self.attention_bias(&input.attention_mask, past, t)?;
         let ctx = Context {
             cos: &cos,
@@ -456,22 +455,45 @@ impl Model {
         rms_norm(&x, &self.norm, self.config.rms_norm_eps, mode)
     }
 
-    /// `cos`, `sin` of `[b, t, head_dim / 2]` computed in f64 from each row's positions (constants).
-    fn rope_tables(&self, positions: &[Vec<u32>]) -> Result<(Tensor, Tensor)> {
+    /// RoPE tables from each row's positions (constants, computed on the host). Inference: `cos`,
+    /// `sin` of `[b, t, head_dim / 2]` for the fused kernel. Training: `[cos, cos]` and
+    /// `[-sin, sin]` of `[b, 1, t, head_dim]`, ready to broadcast over heads.
+    fn rope_tables(&self, positions: &[Vec<u32>], mode: Mode) -> Result<(Tensor, Tensor)> {
         let (b, t, half) = (positions.len(), positions[0].len(), self.inv_freq.len());
-        let mut cos = Vec::with_capacity(b * t * half);
-        let mut sin = Vec::with_capacity(b * t * half);
+        let width = match mode {
+            Mode::Inference => half,
+            Mode::Training => 2 * half,
+        };
+        let mut cos = Vec::with_capacity(b * t * width);
+        let mut sin = Vec::with_capacity(b * t * width);
+        let mut row_cos = Vec::with_capacity(half);
+        let mut row_sin = Vec::with_capacity(half);
         for &position in positions.iter().flatten() {
+            row_cos.clear();
+            row_sin.clear();
             for &freq in &self.inv_freq {
                 // f32 angle as transformers computes it (position * inv_freq in float32).
-                let angle = (f64::from(position) as f32 * freq as f32) as f64;
-                cos.push(angle.cos() as f32);
-                sin.push(angle.sin() as f32);
+                let angle = f64::from(f64::from(position) as f32 * freq as f32);
+                row_cos.push(angle.cos() as f32);
+                row_sin.push(angle.sin() as f32);
+            }
+            cos.extend_from_slice(&row_cos);
+            match mode {
+                Mode::Inference => sin.extend_from_slice(&row_sin),
+                Mode::Training => {
+                    cos.extend_from_slice(&row_cos);
+                    sin.extend(row_sin.iter().map(|v| -v));
+                    sin.extend_from_slice(&row_sin);
+                }
             }
         }
+        let shape: &[usize] = match mode {
+            Mode::Inference => &[b, t, half],
+            Mode::Training => &[b, 1, t, 2 * half],
+        };
         Ok((
-            Tensor::from_vec(cos, (b, t, half), &self.device)?,
-            Tensor::from_vec(sin, (b, t, half), &self.device)?,
+            Tensor::from_vec(cos, shape, &self.device)?,
+            Tensor::from_vec(sin, shape, &self.device)?,
         ))
     }
 
