@@ -445,6 +445,36 @@ mod tests {
     }
 
     #[test]
+    fn python_string_methods_namespaces_and_json_work() {
+        // Constructs common in Hugging Face templates (Qwen/Llama style), written for this test.
+        let source = concat!(
+            "{%- set ns = namespace(system='', count=0) -%}",
+            "{%- for message in messages -%}",
+            "{%- if message['role'] == 'system' -%}{%- set ns.system = message['content'].strip() -%}",
+            "{%- else -%}{%- set ns.count = ns.count + 1 -%}{%- endif -%}",
+            "{%- endfor -%}",
+            "[{{ ns.system.upper() }}|{{ ns.count }}]",
+            "{%- for message in messages if message.role != 'system' -%}",
+            "{{ '\n' if not loop.first }}{{ message.role }}:",
+            "{%- if message.content.startswith('/') -%}cmd={{ message.content.lstrip('/').split(' ')[0] }}",
+            "{%- else -%}{{ message.content | tojson }}{%- endif -%}",
+            "{{ '.' if loop.last }}",
+            "{%- endfor -%}",
+            "{%- if tools is defined and tools -%}TOOLS{%- endif -%}",
+            "{{ ' ok'.replace('ok', 'done') if messages | length > 2 }}",
+        );
+        let messages = [
+            ChatMessage::new("system", "  be kind "),
+            ChatMessage::user("say \"hi\""),
+            ChatMessage::new("assistant", "/run fast now"),
+        ];
+        assert_eq!(
+            render(source, &messages, true).unwrap(),
+            "[BE KIND|2]user:\"say \\\"hi\\\"\"\nassistant:cmd=run. done"
+        );
+    }
+
+    #[test]
     fn syntax_errors_surface_at_compile() {
         assert!(ChatTemplate::new("{% for m in messages %}").is_err());
     }
