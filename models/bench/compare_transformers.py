@@ -6,6 +6,8 @@ length, 2 threads each. Also compares forward+backward time per token and peak m
 both engines produce the same greedy tokens. Not run in CI (it pip-installs torch and transformers).
 
 Run from the repository root: python3 models/bench/compare_transformers.py
+(BENCH_THREADS=N sets both engines' thread count, default 2; on a loaded 2-core box use 1, as
+PyTorch's OpenMP threads degrade badly when the cores are contended).
 """
 import json
 import os
@@ -15,7 +17,7 @@ import sys
 import tempfile
 import time
 
-THREADS = "2"
+THREADS = os.environ.get("BENCH_THREADS", "2")
 
 
 def ensure_packages():

@@ -93,7 +93,8 @@ pub struct Generation {
     pub prompt_index: usize,
     /// Which of the `n` samples of that prompt.
     pub sample_index: usize,
-    /// Generated ids (an end-of-sequence token that stopped the sequence is included).
+    /// Generated ids: an end-of-sequence token that stopped the sequence is included, and so is
+    /// the token that completed a stop string (only `text` is cut).
     pub token_ids: Vec<u32>,
     /// Decoded text without special tokens, cut before a matched stop string.
     pub text: String,

@@ -13,6 +13,7 @@
 //! ([`parse_device`] accepts `cpu`, `cuda`, `cuda:N`); the default build needs no CUDA.
 
 mod builtin;
+mod chat_template;
 mod config;
 mod error;
 mod generate;
@@ -28,11 +29,12 @@ pub use builtin::{
 };
 pub use candle_core::{self, DType, Device, Tensor, Var};
 pub use candle_nn;
+pub use chat_template::{ChatMessage, ChatTemplate};
 pub use config::{Architecture, ModelConfig, RopeScaling};
 pub use error::{Error, Result};
 pub use generate::{FinishReason, Generation, GenerationRequest, Generator, SamplingParams};
 pub use score::{CompletionLogprobs, sequence_logprobs, sequence_logprobs_train};
-pub use tokenizer::{ChatMessage, ChatTemplate, SpecialTokens, Tokenizer};
+pub use tokenizer::{SpecialTokens, Tokenizer};
 pub use transformer::{ForwardInput, KvCache, Model, positions_from_mask};
 pub use weights::{Params, expected_shapes, init_params, load_params};
 

@@ -81,7 +81,7 @@ fn gather_logprobs(
     } else {
         (logits / temperature)?
     };
-    let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
+    let log_probs = crate::transformer::log_softmax_last_dim(&logits)?;
     let targets = Tensor::from_vec(layout.targets.clone(), (batch, len, 1), logits.device())?;
     let mask = Tensor::from_vec(layout.mask.clone(), (batch, len), logits.device())?;
     let picked = log_probs.gather(&targets, D::Minus1)?.squeeze(D::Minus1)?;

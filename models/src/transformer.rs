@@ -159,27 +159,44 @@ fn rms_norm(x: &Tensor, weight: &Var, eps: f64, mode: Mode) -> Result<Tensor> {
     Ok(match mode {
         Mode::Inference => candle_nn::ops::rms_norm(x, &take(weight, mode), eps as f32)?,
         Mode::Training => {
-            let variance = x.sqr()?.mean_keepdim(D::Minus1)?;
-            x.broadcast_div(&(variance + eps)?.sqrt()?)?
+            // Multiplying by the reciprocal keeps the backward graph smaller than a division.
+            let inv_rms = (x.sqr()?.mean_keepdim(D::Minus1)? + eps)?.sqrt()?.recip()?;
+            x.broadcast_mul(&inv_rms)?
                 .broadcast_mul(weight.as_tensor())?
         }
     })
 }
 
-/// Rotates `x [b, heads, t, head_dim]` with per-row tables `cos`, `sin` of `[b, t, head_dim / 2]`.
+/// Rotates `x [b, heads, t, head_dim]` by the tables of [`Model::rope_tables`] for `mode`.
 fn rope(x: &Tensor, cos: &Tensor, sin: &Tensor, mode: Mode) -> Result<Tensor> {
     Ok(match mode {
         Mode::Inference => candle_nn::rotary_emb::rope(&x.contiguous()?, cos, sin)?,
         Mode::Training => {
+            // rotate_half(x) * [sin, sin] == [x2, x1] * [-sin, sin]: the sign lives in the table.
             let half = x.dim(D::Minus1)? / 2;
-            let cos = Tensor::cat(&[cos, cos], D::Minus1)?.unsqueeze(1)?;
-            let sin = Tensor::cat(&[sin, sin], D::Minus1)?.unsqueeze(1)?;
             let first = x.narrow(D::Minus1, 0, half)?;
             let second = x.narrow(D::Minus1, half, half)?;
-            let rotated = Tensor::cat(&[&second.neg()?, &first], D::Minus1)?;
-            (x.broadcast_mul(&cos)? + rotated.broadcast_mul(&sin)?)?
+            let swapped = Tensor::cat(&[&second, &first], D::Minus1)?;
+            (x.broadcast_mul(cos)? + swapped.broadcast_mul(sin)?)?
         }
     })
+}
+
+/// Differentiable softmax over the last dimension. The max is subtracted for stability only (its
+/// gradient is exactly zero), so it is detached: candle would otherwise backpropagate through `max`.
+fn softmax_last_dim(x: &Tensor) -> Result<Tensor> {
+    let max = x.max_keepdim(D::Minus1)?.detach();
+    let num = x.broadcast_sub(&max)?.exp()?;
+    let inv_den = num.sum_keepdim(D::Minus1)?.recip()?;
+    Ok(num.broadcast_mul(&inv_den)?)
+}
+
+/// Differentiable log-softmax over the last dimension (detached max, as in [`softmax_last_dim`]).
+pub(crate) fn log_softmax_last_dim(x: &Tensor) -> Result<Tensor> {
+    let max = x.max_keepdim(D::Minus1)?.detach();
+    let shifted = x.broadcast_sub(&max)?;
+    let log_den = shifted.exp()?.sum_keepdim(D::Minus1)?.log()?;
+    Ok(shifted.broadcast_sub(&log_den)?)
 }
 
 struct Layer {
@@ -272,7 +289,7 @@ impl Layer {
             .broadcast_add(ctx.bias)?;
         let probs = match ctx.mode {
             Mode::Inference => candle_nn::ops::softmax_last_dim(&scores)?,
-            Mode::Training => candle_nn::ops::softmax(&scores, D::Minus1)?,
+            Mode::Training => softmax_last_dim(&scores)?,
         };
         let attn = probs.reshape((b, kv_heads, n_rep * t, s))?.matmul(&v)?;
         let attn = attn
@@ -441,7 +458,7 @@ impl Model {
         let mut x = take(&self.embed_tokens, mode)
             .index_select(&ids, 0)?
             .reshape((b, t, self.config.hidden_size))?;
-        let (cos, sin) = self.rope_tables(&input.positions)?;
+        let (cos, sin) = self.rope_tables(&input.positions, mode)?;
         let bias = self.attention_bias(&input.attention_mask, past, t)?;
         let ctx = Context {
             cos: &cos,
@@ -456,22 +473,45 @@ impl Model {
         rms_norm(&x, &self.norm, self.config.rms_norm_eps, mode)
     }
 
-    /// `cos`, `sin` of `[b, t, head_dim / 2]` computed in f64 from each row's positions (constants).
-    fn rope_tables(&self, positions: &[Vec<u32>]) -> Result<(Tensor, Tensor)> {
+    /// RoPE tables from each row's positions (constants, computed on the host). Inference: `cos`,
+    /// `sin` of `[b, t, head_dim / 2]` for the fused kernel. Training: `[cos, cos]` and
+    /// `[-sin, sin]` of `[b, 1, t, head_dim]`, ready to broadcast over heads.
+    fn rope_tables(&self, positions: &[Vec<u32>], mode: Mode) -> Result<(Tensor, Tensor)> {
         let (b, t, half) = (positions.len(), positions[0].len(), self.inv_freq.len());
-        let mut cos = Vec::with_capacity(b * t * half);
-        let mut sin = Vec::with_capacity(b * t * half);
+        let width = match mode {
+            Mode::Inference => half,
+            Mode::Training => 2 * half,
+        };
+        let mut cos = Vec::with_capacity(b * t * width);
+        let mut sin = Vec::with_capacity(b * t * width);
+        let mut row_cos = Vec::with_capacity(half);
+        let mut row_sin = Vec::with_capacity(half);
         for &position in positions.iter().flatten() {
+            row_cos.clear();
+            row_sin.clear();
             for &freq in &self.inv_freq {
                 // f32 angle as transformers computes it (position * inv_freq in float32).
-                let angle = (f64::from(position) as f32 * freq as f32) as f64;
-                cos.push(angle.cos() as f32);
-                sin.push(angle.sin() as f32);
+                let angle = f64::from(f64::from(position) as f32 * freq as f32);
+                row_cos.push(angle.cos() as f32);
+                row_sin.push(angle.sin() as f32);
+            }
+            cos.extend_from_slice(&row_cos);
+            match mode {
+                Mode::Inference => sin.extend_from_slice(&row_sin),
+                Mode::Training => {
+                    cos.extend_from_slice(&row_cos);
+                    sin.extend(row_sin.iter().map(|v| -v));
+                    sin.extend_from_slice(&row_sin);
+                }
             }
         }
+        let shape: &[usize] = match mode {
+            Mode::Inference => &[b, t, half],
+            Mode::Training => &[b, 1, t, 2 * half],
+        };
         Ok((
-            Tensor::from_vec(cos, (b, t, half), &self.device)?,
-            Tensor::from_vec(sin, (b, t, half), &self.device)?,
+            Tensor::from_vec(cos, shape, &self.device)?,
+            Tensor::from_vec(sin, shape, &self.device)?,
         ))
     }
 
@@ -496,6 +536,66 @@ impl Model {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Gradient of `sum(f(x) * weights)` with respect to `x`.
+    fn grad_of(f: impl Fn(&Tensor) -> Tensor, x: &Var, weights: &Tensor) -> Vec<f32> {
+        let loss = (f(x.as_tensor()) * weights).unwrap().sum_all().unwrap();
+        let grads = loss.backward().unwrap();
+        grads
+            .get(x.as_tensor())
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap()
+    }
+
+    fn assert_close(a: &[f32], b: &[f32]) {
+        let worst = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "max abs difference {worst}");
+    }
+
+    #[test]
+    fn training_ops_match_candle_reference_values_and_gradients() {
+        let device = Device::Cpu;
+        let x = Var::from_tensor(&(Tensor::randn(0f32, 3.0, (2, 3, 7), &device).unwrap())).unwrap();
+        let weights = Tensor::randn(0f32, 1.0, (2, 3, 7), &device).unwrap();
+        let value = |t: Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let ours = |t: &Tensor| softmax_last_dim(t).unwrap();
+        let reference = |t: &Tensor| candle_nn::ops::softmax(t, D::Minus1).unwrap();
+        assert_close(
+            &value(ours(x.as_tensor())),
+            &value(reference(x.as_tensor())),
+        );
+        assert_close(
+            &grad_of(ours, &x, &weights),
+            &grad_of(reference, &x, &weights),
+        );
+        let ours = |t: &Tensor| log_softmax_last_dim(t).unwrap();
+        let reference = |t: &Tensor| candle_nn::ops::log_softmax(t, D::Minus1).unwrap();
+        assert_close(
+            &value(ours(x.as_tensor())),
+            &value(reference(x.as_tensor())),
+        );
+        assert_close(
+            &grad_of(ours, &x, &weights),
+            &grad_of(reference, &x, &weights),
+        );
+        let gain = Var::from_tensor(&Tensor::randn(1f32, 0.1, 7, &device).unwrap()).unwrap();
+        let ours = |t: &Tensor| rms_norm(t, &gain, 1e-6, Mode::Training).unwrap();
+        let fused = |t: &Tensor| rms_norm(t, &gain, 1e-6, Mode::Inference).unwrap();
+        let reference =
+            |t: &Tensor| candle_nn::ops::rms_norm_slow(t, gain.as_tensor(), 1e-6).unwrap();
+        assert_close(&value(ours(x.as_tensor())), &value(fused(x.as_tensor())));
+        assert_close(
+            &grad_of(ours, &x, &weights),
+            &grad_of(reference, &x, &weights),
+        );
+    }
 
     proptest! {
         #[test]

@@ -1,15 +1,22 @@
-//! Access to `shared/fixtures/qwen2-tiny` and its expected outputs.
+//! Access to the transformers-made fixtures (`shared/fixtures/*`, `models/tests/fixtures/*`) and their expected outputs.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use proctor_models::{ChatMessage, Device, LanguageModel, Tensor};
 
-/// `<repo>/../shared/fixtures/<name>`, resolved from this crate's manifest directory.
+/// Fixtures made by this crate (`models/tests/fixtures/<name>`, see `make_llama_fixture.py` there).
+pub const LOCAL_FIXTURES: &[&str] = &["llama-tiny"];
+
+/// `models/tests/fixtures/<name>` for local fixtures, else `<repo>/../shared/fixtures/<name>`,
+/// resolved from this crate's manifest directory.
 pub fn fixture_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures")
-        .join(name);
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = if LOCAL_FIXTURES.contains(&name) {
+        manifest.join("tests/fixtures").join(name)
+    } else {
+        manifest.join("../../shared/fixtures").join(name)
+    };
     assert!(
         dir.join("config.json").exists(),
         "fixture {} is missing: the tests expect the shared/ folder beside the repository (../shared/fixtures/{name})",

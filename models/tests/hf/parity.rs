@@ -1,4 +1,4 @@
-//! Parity with Hugging Face transformers on the qwen2-tiny fixture (chat template, ids, logits, greedy tokens, log-probs).
+//! Parity with Hugging Face transformers on its fixtures (chat template, ids, logits, greedy tokens, log-probs).
 
 use proctor_models::{
     ForwardInput, GenerationRequest, Generator, SamplingParams, sequence_logprobs,
@@ -6,12 +6,10 @@ use proctor_models::{
 
 use crate::fixture::{Expected, load_model, max_abs_diff};
 
-const FIXTURE: &str = "qwen2-tiny";
 const TOLERANCE: f32 = 1e-4;
 
-#[test]
-fn chat_template_and_tokens_match_transformers() {
-    let (lm, expected) = (load_model(FIXTURE), Expected::load(FIXTURE));
+fn chat_template_and_tokens_match_transformers(fixture: &str) {
+    let (lm, expected) = (load_model(fixture), Expected::load(fixture));
     for ((conversation, prompt), ids) in expected
         .conversations
         .iter()
@@ -25,8 +23,15 @@ fn chat_template_and_tokens_match_transformers() {
         assert_eq!(&rendered, prompt);
         assert_eq!(&lm.tokenizer.encode(&rendered, false).unwrap(), ids);
     }
-    assert_eq!(lm.tokenizer.pad_token_id(), 0);
-    assert_eq!(lm.tokenizer.eos_token_ids(), &[2]);
+    let json = expected_json(fixture);
+    assert_eq!(
+        u64::from(lm.tokenizer.pad_token_id()),
+        json["pad_token_id"].as_u64().unwrap()
+    );
+    assert_eq!(
+        lm.tokenizer.eos_token_ids(),
+        &[json["eos_token_id"].as_u64().unwrap() as u32]
+    );
 }
 
 /// The left-padded batch of expected.safetensors, checked against our own padding of the prompt ids.
@@ -60,15 +65,20 @@ fn logits_error(logits: &proctor_models::Tensor, expected: &Expected, input: &Fo
     worst
 }
 
-#[test]
-fn logits_match_transformers_on_both_paths() {
-    let (lm, expected) = (load_model(FIXTURE), Expected::load(FIXTURE));
+fn expected_json(fixture: &str) -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(crate::fixture::fixture_dir(fixture).join("expected.json"))
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn logits_match_transformers_on_both_paths(fixture: &str) {
+    let (lm, expected) = (load_model(fixture), Expected::load(fixture));
     let input = padded_batch(&expected);
     let inference = logits_error(&lm.model.forward(&input, None).unwrap(), &expected, &input);
     let training = logits_error(&lm.model.forward_train(&input).unwrap(), &expected, &input);
-    eprintln!(
-        "qwen2-tiny logits max abs error: inference {inference:.3e}, training {training:.3e}"
-    );
+    eprintln!("{fixture} logits max abs error: inference {inference:.3e}, training {training:.3e}");
     assert!(
         inference <= TOLERANCE,
         "inference logits differ by {inference}"
@@ -79,9 +89,8 @@ fn logits_match_transformers_on_both_paths() {
     );
 }
 
-#[test]
-fn greedy_generation_and_scoring_match_transformers() {
-    let (lm, expected) = (load_model(FIXTURE), Expected::load(FIXTURE));
+fn greedy_generation_and_scoring_match_transformers(fixture: &str) {
+    let (lm, expected) = (load_model(fixture), Expected::load(fixture));
     let greedy_tokens = expected.ids("greedy_new_tokens");
     let greedy_logprobs = expected.f32_2d("greedy_logprobs");
     let request = GenerationRequest {
@@ -122,19 +131,37 @@ fn greedy_generation_and_scoring_match_transformers() {
         .map(|(a, b)| max_abs_diff(a, b))
         .fold(0.0, f32::max);
     eprintln!(
-        "qwen2-tiny greedy logprobs max abs error: generation {generated_error:.3e}, teacher-forced {scored_error:.3e}"
+        "{fixture} greedy logprobs max abs error: generation {generated_error:.3e}, teacher-forced {scored_error:.3e}"
     );
     assert!(generated_error <= TOLERANCE && scored_error <= TOLERANCE);
-    let texts: Vec<String> = serde_json::from_value(
-        serde_json::from_str::<serde_json::Value>(
-            &std::fs::read_to_string(crate::fixture::fixture_dir(FIXTURE).join("expected.json"))
-                .unwrap(),
-        )
-        .unwrap()["greedy_text"]
-            .clone(),
-    )
-    .unwrap();
+    let texts: Vec<String> =
+        serde_json::from_value(expected_json(fixture)["greedy_text"].clone()).unwrap();
     for (generation, text) in generations.iter().zip(&texts) {
         assert_eq!(&generation.text, text);
     }
+}
+
+/// One test per (fixture, check), so a failure names both.
+macro_rules! parity_tests {
+    ($($module:ident => $fixture:literal),* $(,)?) => {$(
+        mod $module {
+            #[test]
+            fn chat_template_and_tokens() {
+                super::chat_template_and_tokens_match_transformers($fixture);
+            }
+            #[test]
+            fn logits() {
+                super::logits_match_transformers_on_both_paths($fixture);
+            }
+            #[test]
+            fn greedy_tokens_and_logprobs() {
+                super::greedy_generation_and_scoring_match_transformers($fixture);
+            }
+        }
+    )*};
+}
+
+parity_tests! {
+    qwen2_tiny => "qwen2-tiny",
+    llama_tiny => "llama-tiny",
 }
