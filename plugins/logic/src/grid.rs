@@ -95,6 +95,25 @@ pub fn cell_fraction(found: &[Vec<i64>], expected: &[Vec<i64>]) -> f64 {
     same as f64 / total as f64
 }
 
+/// Cells blank in `puzzle` (0) that `found` fills as `solution` does: (right, blanks).
+pub fn blanks_right(
+    found: &[Vec<i64>],
+    puzzle: &[Vec<i64>],
+    solution: &[Vec<i64>],
+) -> (usize, usize) {
+    let mut right = 0;
+    let mut blanks = 0;
+    for ((found_row, puzzle_row), solution_row) in found.iter().zip(puzzle).zip(solution) {
+        for ((value, given), want) in found_row.iter().zip(puzzle_row).zip(solution_row) {
+            if *given == 0 {
+                blanks += 1;
+                right += usize::from(value == want);
+            }
+        }
+    }
+    (right, blanks)
+}
+
 /// Verdict for families whose answer is exactly one grid: full marks when equal,
 /// partial credit for the fraction of correct cells otherwise.
 pub fn grid_verdict(answer: &str, expected: &[Vec<i64>], cells: Cells) -> crate::LogicVerdict {

@@ -141,7 +141,7 @@ fn mutate(kind: &str, task: &GeneratedTask) -> String {
                 .filter(|&c| {
                     puzzle[0]
                         .as_array()
-                        .map_or(false, |r| r.get(c).and_then(Value::as_i64) == Some(0))
+                        .is_some_and(|r| r.get(c).and_then(Value::as_i64) == Some(0))
                 })
                 .collect();
             let mut cells: Vec<String> = lines[0].split(' ').map(String::from).collect();

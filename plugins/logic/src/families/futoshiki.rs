@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{Generated, encode, meta_or_return, scale};
 use crate::LogicVerdict;
-use crate::grid::{Cells, number_grid};
+use crate::grid::{Cells, blanks_right, number_grid};
 use crate::rng::Rng;
 
 /// `less` < `greater`, two orthogonally adjacent cells as (row, col).
@@ -101,10 +101,9 @@ fn render(grid: &[Vec<i64>], constraints: &[Inequality]) -> String {
         })
     };
     let mut lines = Vec::new();
-    for row in 0..size {
+    for (row, cells) in grid.iter().enumerate() {
         let mut line = String::new();
-        for col in 0..size {
-            let value = grid[row][col];
+        for (col, &value) in cells.iter().enumerate() {
             line.push_str(&if value == 0 {
                 "_".to_string()
             } else {
@@ -282,15 +281,7 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     match violation(&grid, &meta) {
         None => LogicVerdict::correct("valid completed grid"),
         Some(reason) => {
-            let (mut right, mut blanks) = (0usize, 0usize);
-            for row in 0..size {
-                for col in 0..size {
-                    if meta.puzzle[row][col] == 0 {
-                        blanks += 1;
-                        right += usize::from(grid[row][col] == meta.solution[row][col]);
-                    }
-                }
-            }
+            let (right, blanks) = blanks_right(&grid, &meta.puzzle, &meta.solution);
             let fraction = if blanks == 0 {
                 0.0
             } else {

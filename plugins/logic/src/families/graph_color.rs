@@ -95,7 +95,7 @@ fn parse(answer: &str, vertices: usize) -> Result<Vec<Option<i64>>, String> {
                 .collect::<Result<_, String>>()?,
             Err(_) => {
                 let numbers = integers(answer);
-                if numbers.is_empty() || numbers.len() % 2 != 0 {
+                if numbers.is_empty() || !numbers.len().is_multiple_of(2) {
                     return Err("expected a JSON map of vertices to colours".into());
                 }
                 numbers.chunks(2).map(|pair| (pair[0], pair[1])).collect()

@@ -184,10 +184,9 @@ fn leaves(rng: &mut Rng, speaker: usize, people: usize, count: usize) -> Vec<Sta
         let candidate = leaf(rng, speaker, people);
         // Two leaves about the same person make trivial or contradictory compounds.
         let same_person = |p: &Statement, c: &Statement| matches!((p, c), (Statement::Is { person: a, .. }, Statement::Is { person: b, .. }) if a == b);
-        if !parts.iter().any(|p| same_person(p, &candidate)) || people <= count {
-            if !parts.contains(&candidate) {
-                parts.push(candidate);
-            }
+        let fresh_person = !parts.iter().any(|p| same_person(p, &candidate)) || people <= count;
+        if fresh_person && !parts.contains(&candidate) {
+            parts.push(candidate);
         }
     }
     parts

@@ -30,11 +30,14 @@ fn find(grid: &[Vec<u8>], target: u8) -> Option<(usize, usize)> {
         .find_map(|(r, row)| row.iter().position(|&c| c == target).map(|c| (r, c)))
 }
 
+/// How a cell was reached: the previous cell and the move name.
+type Step = (usize, usize, &'static str);
+
 /// Breadth-first search; returns the move names of one shortest path from `*` to `#`.
 fn bfs(grid: &[Vec<u8>]) -> Option<Vec<&'static str>> {
     let start = find(grid, b'*')?;
     let (rows, cols) = (grid.len(), grid[0].len());
-    let mut previous: Vec<Vec<Option<(usize, usize, &str)>>> = vec![vec![None; cols]; rows];
+    let mut previous: Vec<Vec<Option<Step>>> = vec![vec![None; cols]; rows];
     let mut seen = vec![vec![false; cols]; rows];
     seen[start.0][start.1] = true;
     let mut queue = VecDeque::from([start]);

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{Generated, encode, meta_or_return};
 use crate::LogicVerdict;
-use crate::grid::{Cells, number_grid};
+use crate::grid::{Cells, blanks_right, number_grid};
 use crate::rng::Rng;
 
 #[derive(Serialize, Deserialize)]
@@ -235,15 +235,7 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     match is_valid(&grid, &meta.puzzle, meta.box_rows, meta.box_cols) {
         Ok(()) => LogicVerdict::correct("valid completed grid"),
         Err(reason) => {
-            let (mut right, mut blanks) = (0usize, 0usize);
-            for row in 0..size {
-                for col in 0..size {
-                    if meta.puzzle[row][col] == 0 {
-                        blanks += 1;
-                        right += usize::from(grid[row][col] == meta.solution[row][col]);
-                    }
-                }
-            }
+            let (right, blanks) = blanks_right(&grid, &meta.puzzle, &meta.solution);
             let fraction = if blanks == 0 {
                 0.0
             } else {

@@ -136,8 +136,7 @@ fn parse(answer: &str) -> Result<Vec<(Option<i64>, i64, i64)>, String> {
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     let meta: Meta = meta_or_return!(meta);
     let pegs = meta.num_pegs;
-    if pegs < 3
-        || pegs > 10
+    if !(3..=10).contains(&pegs)
         || meta.num_disks > 64
         || !(1..=pegs).contains(&meta.start_peg)
         || !(1..=pegs).contains(&meta.target_peg)

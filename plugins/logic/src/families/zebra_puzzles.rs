@@ -221,7 +221,7 @@ fn propagate(clues: &[Clue], domains: &mut [Vec<u32>], houses: usize) -> bool {
 
 fn branch(
     clues: &[Clue],
-    domains: &mut Vec<Vec<u32>>,
+    domains: &mut [Vec<u32>],
     houses: usize,
     limit: usize,
     first: &mut Vec<Option<Vec<usize>>>,
@@ -261,7 +261,7 @@ fn branch(
         if mask & (1 << house) == 0 {
             continue;
         }
-        let mut trial = domains.clone();
+        let mut trial = domains.to_vec();
         trial[attr][value] = 1 << house;
         found += branch(clues, &mut trial, houses, limit - found, first);
         if found >= limit {
