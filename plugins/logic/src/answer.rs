@@ -25,6 +25,28 @@ pub fn normalize_words(text: &str) -> String {
         .to_string()
 }
 
+/// Fallback judgement against a reference answer: equal when their letters and digits match
+/// case-insensitively (so spacing, separators and brackets do not matter), or when both are
+/// one number of equal value.
+pub fn compare_with_reference(answer: &str, reference: &str, why: &str) -> crate::LogicVerdict {
+    let squeeze = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let number = |text: &str| text.trim().trim_end_matches('.').parse::<f64>().ok();
+    let same = match (number(answer), number(reference)) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+        _ => !squeeze(answer).is_empty() && squeeze(answer) == squeeze(reference),
+    };
+    if same {
+        crate::LogicVerdict::correct(format!("matches the reference ({why})"))
+    } else {
+        crate::LogicVerdict::incorrect(format!("differs from the reference ({why})"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +62,17 @@ mod tests {
     #[test]
     fn extraction_handles_multibyte_text() {
         assert_eq!(extract("é<answer>ü</answer>ß"), "ü");
+    }
+
+    #[test]
+    fn reference_fallback_ignores_layout() {
+        assert_eq!(
+            compare_with_reference("[[0, 1], [1, 0]]", "[[0,1],[1,0]]", "").score,
+            1.0
+        );
+        assert_eq!(compare_with_reference("7.0", "7", "").score, 1.0);
+        assert_eq!(compare_with_reference("Alice", "bob", "").score, 0.0);
+        assert_eq!(compare_with_reference("--", "--", "").score, 0.0);
     }
 
     #[test]

@@ -147,10 +147,12 @@ pub fn generate(kind: &str, seed: u64, difficulty: u32) -> Result<GeneratedTask,
 ///
 /// Dispatches on the metadata's `kind` (or Reasoning Gym's `source_dataset`). The answer is
 /// the text of the last `<answer>…</answer>` block, or the whole response when it has none.
-/// Never panics; malformed metadata gives [`LogicStatus::InvalidTask`].
+/// The metadata alone decides; only when it lacks the family's puzzle data (as with tasks
+/// imported from another library) is the answer compared with `reference` instead.
+/// Never panics; unusable metadata gives [`LogicStatus::InvalidTask`].
 pub fn verify(
     _prompt: &str,
-    _reference: Option<&str>,
+    reference: Option<&str>,
     metadata_json: &str,
     response: &str,
 ) -> LogicVerdict {
@@ -172,5 +174,13 @@ pub fn verify(
     if answer.trim().is_empty() {
         return LogicVerdict::unparsable("empty answer");
     }
-    (family.verify)(&metadata, answer)
+    let verdict = (family.verify)(&metadata, answer);
+    match reference {
+        Some(reference)
+            if verdict.status == LogicStatus::InvalidTask && !reference.trim().is_empty() =>
+        {
+            answer::compare_with_reference(answer, reference, &verdict.detail)
+        }
+        _ => verdict,
+    }
 }

@@ -12,7 +12,8 @@ use crate::rng::Rng;
 struct Meta {
     numbers: Vec<i64>,
     target: i64,
-    /// One expression that reaches the target.
+    /// One expression that reaches the target (informational; not read by the verifier).
+    #[serde(default, skip_deserializing)]
     expression: String,
 }
 
@@ -123,6 +124,29 @@ pub(crate) fn check_expression(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn solver_expressions_are_accepted_and_operator_changes_rejected() {
+        for seed in 0..30 {
+            let generated = generate(&mut Rng::new(seed), 4).expect("generates");
+            let meta: Meta = serde_json::from_value(generated.meta.clone()).expect("round-trips");
+            // Second method: exhaustive search over the numbers.
+            let found = crate::expr::solve(&meta.numbers, meta.target, false).expect("solvable");
+            assert_eq!(verify(&generated.meta, &found).score, 1.0, "{found}");
+            // Change one operator; reject whenever the value moves off the target.
+            for (from, to) in [('+', '-'), ('-', '+'), ('*', '+'), ('/', '*')] {
+                let changed = generated.reference.replacen(from, &to.to_string(), 1);
+                if changed == generated.reference {
+                    continue;
+                }
+                let off_target = crate::expr::evaluate(&changed, None)
+                    .is_ok_and(|e| !e.value.is_int(meta.target));
+                if off_target {
+                    assert!(verify(&generated.meta, &changed).score < 1.0, "{changed}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn rejects_reused_numbers() {

@@ -56,9 +56,37 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
     })
 }
 
+/// The part of the metadata the verifier reads. Reasoning Gym's variant of this family asks
+/// whether the schedule is feasible at all: it has `courses` and a boolean `solution`.
+#[derive(Deserialize)]
+struct Check {
+    num_courses: Option<usize>,
+    prerequisites: Vec<(usize, usize)>,
+    #[serde(default)]
+    solution: Option<bool>,
+}
+
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
-    let n = meta.num_courses;
+    let meta: Check = meta_or_return!(meta);
+    let Some(n) = meta.num_courses else {
+        let Some(feasible) = meta.solution else {
+            return LogicVerdict::invalid_task("metadata needs num_courses");
+        };
+        let said = answer.trim().trim_end_matches('.').to_lowercase();
+        let claim = match said.as_str() {
+            "true" | "yes" => true,
+            "false" | "no" => false,
+            _ => return LogicVerdict::unparsable("expected True or False"),
+        };
+        return if claim == feasible {
+            LogicVerdict::correct("right feasibility")
+        } else {
+            LogicVerdict::incorrect(format!(
+                "the schedule is {}feasible",
+                if feasible { "" } else { "not " }
+            ))
+        };
+    };
     if n > 100_000 || meta.prerequisites.iter().any(|&(a, b)| a >= n || b >= n) {
         return LogicVerdict::invalid_task("prerequisites must name courses");
     }

@@ -1,5 +1,7 @@
 //! Cryptarithm: letters stand for distinct digits in a column addition; unique solution.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -12,8 +14,9 @@ struct Meta {
     /// Addends as letter words, e.g. `["SEND", "MORE"]`.
     words_letters: Vec<String>,
     result_letters: String,
-    /// The unique solution as (letter, digit) pairs, sorted by letter.
-    letter_to_digit: Vec<(char, u8)>,
+    /// The unique solution, letter to digit (absent letters give no partial credit).
+    #[serde(default)]
+    letter_to_digit: BTreeMap<String, u8>,
 }
 
 /// Columns from the right: the addend letters and the result letter in each.
@@ -152,9 +155,12 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         let Some(solution) = first.filter(|_| count == 1) else {
             continue;
         };
-        let mut letter_to_digit: Vec<(char, u8)> =
-            puzzle.letters.iter().copied().zip(solution).collect();
-        letter_to_digit.sort_unstable();
+        let letter_to_digit: BTreeMap<String, u8> = puzzle
+            .letters
+            .iter()
+            .map(char::to_string)
+            .zip(solution)
+            .collect();
         let width = result
             .len()
             .max(words.iter().map(String::len).max().unwrap_or(0));
@@ -251,8 +257,8 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
         .zip(&digits)
         .filter(|(l, d)| {
             meta.letter_to_digit
-                .iter()
-                .any(|(ml, md)| ml == *l && Some(*md) == **d)
+                .get(&l.to_string())
+                .is_some_and(|md| Some(*md) == **d)
         })
         .count();
     let fraction = (right as f64 / puzzle.letters.len() as f64).min(0.99);

@@ -116,15 +116,49 @@ fn parse(answer: &str, vertices: usize) -> Result<Vec<Option<i64>>, String> {
     Ok(colouring)
 }
 
+/// Reasoning Gym's graph description (`puzzle` in its metadata).
+#[derive(Deserialize)]
+struct ImportedGraph {
+    vertices: Vec<usize>,
+    edges: Vec<(usize, usize)>,
+    color_options: Vec<i64>,
+}
+
+/// The part of the metadata the verifier reads; either this crate's fields or `puzzle`.
+#[derive(Deserialize)]
+struct Check {
+    #[serde(default)]
+    vertices: usize,
+    #[serde(default)]
+    edges: Vec<(usize, usize)>,
+    #[serde(default)]
+    num_colors: usize,
+    #[serde(default)]
+    puzzle: Option<ImportedGraph>,
+}
+
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
-    if meta
-        .edges
-        .iter()
-        .any(|&(a, b)| a >= meta.vertices || b >= meta.vertices)
+    let mut meta: Check = meta_or_return!(meta);
+    if let Some(graph) = meta.puzzle.take() {
+        meta.vertices = graph
+            .vertices
+            .iter()
+            .max()
+            .map_or(0, |&v| v + 1)
+            .max(graph.vertices.len());
+        meta.edges = graph.edges;
+        meta.num_colors = graph.color_options.len();
+    }
+    if meta.vertices == 0
         || meta.vertices > 10_000
+        || meta
+            .edges
+            .iter()
+            .any(|&(a, b)| a >= meta.vertices || b >= meta.vertices)
     {
-        return LogicVerdict::invalid_task("edge endpoints must be vertices");
+        return LogicVerdict::invalid_task(
+            "the graph needs vertices, and edge endpoints must be vertices",
+        );
     }
     let colouring = match parse(answer, meta.vertices) {
         Ok(colouring) => colouring,

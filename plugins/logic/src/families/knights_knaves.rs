@@ -155,10 +155,41 @@ fn article(word: &str) -> &'static str {
 #[derive(Serialize, Deserialize)]
 struct Meta {
     names: Vec<String>,
-    statements: Vec<Statement>,
+    /// Statement trees in this crate's shape; other shapes (imported tasks) are ignored and
+    /// the answer is then judged against `solution` alone.
+    #[serde(default)]
+    statements: Value,
     /// `true` = truthful (knight) per person; the unique solution.
     solution: Vec<bool>,
-    terms: (String, String),
+    /// (truthful term, lying term).
+    #[serde(default)]
+    terms: Option<(String, String)>,
+    /// Reasoning Gym's spelling of the terms: `{"knight": ..., "knave": ...}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    knight_knave_terms: Option<Value>,
+}
+
+impl Meta {
+    fn statements(&self) -> Option<Vec<Statement>> {
+        Vec::<Statement>::deserialize(&self.statements).ok()
+    }
+
+    fn terms(&self) -> (String, String) {
+        if let Some(terms) = &self.terms {
+            return terms.clone();
+        }
+        let rg = |key: &str| {
+            self.knight_knave_terms
+                .as_ref()
+                .and_then(|t| t.get(key))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        (
+            rg("knight").unwrap_or_else(|| "knight".into()),
+            rg("knave").unwrap_or_else(|| "knave".into()),
+        )
+    }
 }
 
 fn leaf(rng: &mut Rng, speaker: usize, people: usize) -> Statement {
@@ -294,9 +325,10 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         let format_example = format!("{} is {} {}, ...", names[0], article(terms.0), terms.0);
         let meta = Meta {
             names,
-            statements,
+            statements: encode(&statements),
             solution,
-            terms: (terms.0.into(), terms.1.into()),
+            terms: Some((terms.0.into(), terms.1.into())),
+            knight_knave_terms: None,
         };
         return Ok(Generated {
             prompt,
@@ -332,14 +364,15 @@ fn parse(answer: &str, meta: &Meta) -> Result<Vec<Option<bool>>, String> {
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     let names: Vec<String> = meta.names.iter().map(|n| n.to_lowercase()).collect();
+    let (good, bad) = meta.terms();
     let truthy = [
-        meta.terms.0.to_lowercase(),
+        good.to_lowercase(),
         "knight".into(),
         "truthful".into(),
         "truth".into(),
     ];
     let liars = [
-        meta.terms.1.to_lowercase(),
+        bad.to_lowercase(),
         "knave".into(),
         "liar".into(),
         "lying".into(),
@@ -381,9 +414,11 @@ fn parse(answer: &str, meta: &Meta) -> Result<Vec<Option<bool>>, String> {
 
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     let meta: Meta = meta_or_return!(meta);
-    if meta.names.len() != meta.statements.len()
-        || meta.names.len() != meta.solution.len()
-        || meta.names.len() > 16
+    let statements = meta.statements();
+    let people = meta.names.len();
+    if people != meta.solution.len()
+        || people > 16
+        || statements.as_ref().is_some_and(|s| s.len() != people)
     {
         return LogicVerdict::invalid_task("names, statements and solution differ in length");
     }
@@ -393,11 +428,13 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     };
     if roles.iter().all(Option::is_some) {
         let knights: Vec<bool> = roles.iter().map(|r| r.unwrap_or(false)).collect();
-        let consistent = meta
-            .statements
-            .iter()
-            .enumerate()
-            .all(|(p, s)| s.holds(&knights) == knights[p]);
+        let consistent = match &statements {
+            Some(statements) => statements
+                .iter()
+                .enumerate()
+                .all(|(p, s)| s.holds(&knights) == knights[p]),
+            None => knights == meta.solution,
+        };
         if consistent {
             return LogicVerdict::correct("every statement is consistent with the assignment");
         }
@@ -426,7 +463,8 @@ mod tests {
         for seed in 0..20 {
             let generated = generate(&mut Rng::new(seed), 6).expect("generates");
             let meta: Meta = serde_json::from_value(generated.meta).expect("round-trips");
-            assert_eq!(solutions(&meta.statements, 3), vec![meta.solution.clone()]);
+            let statements = meta.statements().expect("this crate's statements");
+            assert_eq!(solutions(&statements, 3), vec![meta.solution.clone()]);
         }
     }
 

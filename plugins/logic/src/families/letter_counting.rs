@@ -52,8 +52,36 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
     })
 }
 
+/// The part of the metadata the verifier reads (Reasoning Gym spelling accepted).
+#[derive(Deserialize)]
+struct Check {
+    #[serde(alias = "target_letter")]
+    letter: char,
+    /// The text, as one string or as a list of words.
+    span: Value,
+    count: Option<usize>,
+}
+
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
+    let check: Check = meta_or_return!(meta);
+    let text = match &check.span {
+        Value::String(text) => text.clone(),
+        Value::Array(words) => words
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
+    let counted = text
+        .chars()
+        .filter(|c| c.eq_ignore_ascii_case(&check.letter))
+        .count();
+    let meta = Meta {
+        span: text,
+        letter: check.letter,
+        count: check.count.unwrap_or(counted),
+    };
     let numbers = integers(answer);
     let [said] = numbers[..] else {
         return LogicVerdict::unparsable(format!("expected one number, found {}", numbers.len()));

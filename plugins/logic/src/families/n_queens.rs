@@ -9,11 +9,17 @@ use crate::rng::Rng;
 
 #[derive(Serialize, Deserialize)]
 struct Meta {
+    #[serde(default)]
     n: usize,
     /// Pre-placed queens as (row, col).
+    #[serde(default)]
     placed: Vec<(usize, usize)>,
-    /// One full solution: the queen's column for each row.
+    /// One full solution: the queen's column for each row (informational).
+    #[serde(default, skip_deserializing)]
     solution: Vec<usize>,
+    /// Reasoning Gym's starting board (rows of "_" and "Q"), used when `n` is absent.
+    #[serde(default, skip_serializing)]
+    puzzle: Vec<Vec<String>>,
 }
 
 /// Fills `cols[row..]` so that no queens attack, trying columns in `order`.
@@ -91,6 +97,7 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         n,
         placed,
         solution,
+        puzzle: Vec::new(),
     };
     Ok(Generated {
         prompt,
@@ -136,7 +143,21 @@ fn parse(answer: &str, n: usize) -> Result<Vec<(usize, usize)>, String> {
 }
 
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
+    let mut meta: Meta = meta_or_return!(meta);
+    if meta.n == 0 {
+        meta.n = meta.puzzle.len();
+        meta.placed = meta
+            .puzzle
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, cell)| cell.as_str() == "Q")
+                    .map(move |(c, _)| (r, c))
+            })
+            .collect();
+    }
     if meta.n == 0 || meta.n > 32 {
         return LogicVerdict::invalid_task("board size must be 1-32");
     }
@@ -187,8 +208,9 @@ mod tests {
             let order: Vec<usize> = (0..meta.n).rev().collect();
             let other = complete(meta.n, &meta.placed, &order).expect("solvable");
             let queens: Vec<(usize, usize)> = other.iter().copied().enumerate().collect();
-            assert_eq!(verify(&generated.meta, &render(meta.n, &queens)).score, 1.0);
-            accepted_other |= other != meta.solution;
+            let board = render(meta.n, &queens);
+            assert_eq!(verify(&generated.meta, &board).score, 1.0);
+            accepted_other |= board != generated.reference;
         }
         assert!(accepted_other, "some seed should admit a second completion");
     }

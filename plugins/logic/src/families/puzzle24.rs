@@ -14,6 +14,8 @@ struct Meta {
     numbers: Vec<i64>,
     #[serde(default = "default_target")]
     target: i64,
+    /// One solution (informational; not read by the verifier).
+    #[serde(default, skip_deserializing)]
     expression: String,
 }
 

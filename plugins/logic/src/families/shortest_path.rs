@@ -145,15 +145,41 @@ fn parse(answer: &str) -> Result<Vec<(i64, i64)>, String> {
     Ok(moves)
 }
 
+/// Grid rows as strings, or as lists of one-character strings (Reasoning Gym).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Rows {
+    Strings(Vec<String>),
+    Cells(Vec<Vec<String>>),
+}
+
+/// The part of the metadata the verifier reads.
+#[derive(Deserialize)]
+struct Check {
+    matrix: Rows,
+    shortest_length: Option<usize>,
+}
+
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
-    let grid: Vec<Vec<u8>> = meta
-        .matrix
-        .iter()
-        .map(|row| row.as_bytes().to_vec())
-        .collect();
+    let meta: Check = meta_or_return!(meta);
+    let grid: Vec<Vec<u8>> = match meta.matrix {
+        Rows::Strings(rows) => rows.iter().map(|row| row.as_bytes().to_vec()).collect(),
+        Rows::Cells(rows) => rows.iter().map(|row| row.concat().into_bytes()).collect(),
+    };
     let (Some(start), Some(goal)) = (find(&grid, b'*'), find(&grid, b'#')) else {
         return LogicVerdict::invalid_task("matrix needs a * and a #");
+    };
+    let shortest = match meta.shortest_length {
+        Some(length) => Some(length),
+        None => bfs(&grid).map(|path| path.len()),
+    };
+    let Some(shortest) = shortest else {
+        // Imported tasks may have no path; the expected answer is then "infeasible".
+        return if answer.trim().eq_ignore_ascii_case("infeasible") {
+            LogicVerdict::correct("no path exists")
+        } else {
+            LogicVerdict::incorrect("no path exists; the answer is infeasible")
+        };
     };
     let moves = match parse(answer) {
         Ok(moves) => moves,
@@ -177,16 +203,97 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     if (r, c) != (goal.0 as i64, goal.1 as i64) {
         return LogicVerdict::incorrect("the path does not end at #");
     }
-    if moves.len() <= meta.shortest_length {
+    if moves.len() <= shortest {
         LogicVerdict::correct(format!("shortest path of {} moves", moves.len()))
     } else {
         LogicVerdict::partial(
             0.5,
             format!(
-                "valid path of {} moves, shortest is {}",
-                moves.len(),
-                meta.shortest_length
+                "valid path of {} moves, shortest is {shortest}",
+                moves.len()
             ),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Second method: depth-first search over all simple paths up to the shortest length,
+    /// preferring moves in the reverse order, so it often finds a different shortest path.
+    fn another_shortest(
+        grid: &[Vec<u8>],
+        at: (usize, usize),
+        left: usize,
+        path: &mut Vec<&'static str>,
+    ) -> bool {
+        if grid[at.0][at.1] == b'#' {
+            return true;
+        }
+        if left == 0 {
+            return false;
+        }
+        for (name, dr, dc) in MOVES.iter().rev() {
+            let (nr, nc) = (at.0 as i64 + dr, at.1 as i64 + dc);
+            let Some(&cell) = usize::try_from(nr)
+                .ok()
+                .and_then(|r| grid.get(r))
+                .and_then(|row| usize::try_from(nc).ok().and_then(|c| row.get(c)))
+            else {
+                continue;
+            };
+            if cell == b'X' || cell == b'*' {
+                continue;
+            }
+            path.push(name);
+            if another_shortest(grid, (nr as usize, nc as usize), left - 1, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+
+    #[test]
+    fn a_different_shortest_path_is_accepted_and_a_longer_one_is_partial() {
+        let mut differed = false;
+        for seed in 0..30 {
+            let generated = generate(&mut Rng::new(seed), 2).expect("generates");
+            let meta: Meta = serde_json::from_value(generated.meta.clone()).expect("round-trips");
+            let grid: Vec<Vec<u8>> = meta
+                .matrix
+                .iter()
+                .map(|row| row.as_bytes().to_vec())
+                .collect();
+            let start = find(&grid, b'*').expect("start");
+            let mut path = Vec::new();
+            assert!(another_shortest(
+                &grid,
+                start,
+                meta.shortest_length,
+                &mut path
+            ));
+            let answer = path.join(" ");
+            assert_eq!(verify(&generated.meta, &answer).score, 1.0, "{answer}");
+            differed |= answer != generated.reference;
+            // A detour: step back and forth once on the first move.
+            let back = match path[0] {
+                "right" => "left",
+                "left" => "right",
+                "up" => "down",
+                _ => "up",
+            };
+            let detour = format!("{} {back} {answer}", path[0]);
+            assert_eq!(
+                verify(&generated.meta, &detour).status,
+                crate::LogicStatus::Partial,
+                "{detour}"
+            );
+        }
+        assert!(
+            differed,
+            "the second search should sometimes find another path"
+        );
     }
 }

@@ -13,7 +13,10 @@ struct Meta {
     /// 0 marks an empty cell.
     puzzle: Vec<Vec<i64>>,
     solution: Vec<Vec<i64>>,
+    /// Box shape; inferred from the grid side (4 → 2×2, 6 → 2×3, 9 → 3×3) when absent.
+    #[serde(default)]
     box_rows: usize,
+    #[serde(default)]
     box_cols: usize,
 }
 
@@ -220,7 +223,16 @@ fn is_valid(
 }
 
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
+    let mut meta: Meta = meta_or_return!(meta);
+    if meta.box_rows * meta.box_cols == 0 {
+        (meta.box_rows, meta.box_cols) = match meta.puzzle.len() {
+            4 => (2, 2),
+            6 => (2, 3),
+            9 => (3, 3),
+            16 => (4, 4),
+            _ => (0, 0),
+        };
+    }
     let size = meta.box_rows * meta.box_cols;
     let shaped = |g: &[Vec<i64>]| g.len() == size && g.iter().all(|r| r.len() == size);
     if size == 0 || size > 16 || !shaped(&meta.puzzle) || !shaped(&meta.solution) {

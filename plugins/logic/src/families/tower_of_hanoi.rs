@@ -197,6 +197,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn longer_legal_solutions_get_partial_credit() {
+        let generated = generate(&mut Rng::new(5), 2).expect("generates");
+        let meta: Meta = serde_json::from_value(generated.meta.clone()).expect("round-trips");
+        // Second method: a wasteful but legal solution, moving disk 1 away and back first.
+        let spare = (1..=3)
+            .find(|p| *p != meta.start_peg && *p != meta.target_peg)
+            .expect("three pegs");
+        let wasteful = format!(
+            "Move disk 1 from Peg {s} to Peg {spare}\nMove disk 1 from Peg {spare} to Peg {s}\n{}",
+            generated.reference,
+            s = meta.start_peg
+        );
+        let verdict = verify(&generated.meta, &wasteful);
+        assert_eq!(verdict.status, crate::LogicStatus::Partial);
+        let optimal = meta.solution_length as f64;
+        assert!((verdict.score - optimal / (optimal + 2.0)).abs() < 1e-12);
+        // Four pegs allow shorter solutions than three.
+        let four = generate(&mut Rng::new(5), 7).expect("generates");
+        let four_meta: Meta = serde_json::from_value(four.meta).expect("round-trips");
+        assert!(four_meta.solution_length < (1 << four_meta.num_disks) - 1);
+    }
+
+    #[test]
     fn frame_stewart_counts() {
         assert_eq!(optimal(5, 3).0, 31);
         assert_eq!(optimal(5, 4).0, 13);

@@ -14,9 +14,11 @@ use crate::rng::Rng;
 struct Meta {
     start_word: String,
     end_word: String,
-    /// Words of this length that count as valid steps (uppercase).
+    /// Words of this length that count as valid steps (uppercase); the embedded list when absent.
+    #[serde(default)]
     vocabulary: Vec<String>,
     /// Words in a shortest ladder, both ends included.
+    #[serde(default)]
     chain_length: usize,
 }
 
@@ -89,7 +91,10 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
 }
 
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
+    let mut meta: Meta = meta_or_return!(meta);
+    if meta.vocabulary.is_empty() {
+        meta.vocabulary = ladder_words(meta.end_word.len());
+    }
     let ladder: Vec<String> = answer
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())

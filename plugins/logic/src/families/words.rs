@@ -11,7 +11,11 @@ pub(crate) const LONGER: &str = "about above after again against almost along al
 
 /// Words of `len` letters, uppercase.
 pub(crate) fn ladder_words(len: usize) -> Vec<String> {
-    let source = if len == 3 { THREE } else { FOUR };
+    let source = match len {
+        3 => THREE,
+        4 => FOUR,
+        _ => "",
+    };
     source.split_whitespace().map(str::to_uppercase).collect()
 }
 
