@@ -3,6 +3,7 @@
 //! Run: `cargo bench -p proctor-logic --bench families` (add `-- <kind>` to pick one family).
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use proctor_logic::{generate, kinds, verify};
@@ -14,6 +15,8 @@ fn families(c: &mut Criterion) {
         let mut group = c.benchmark_group(*kind);
         group.throughput(Throughput::Elements(1));
         group.sample_size(20);
+        group.measurement_time(Duration::from_secs(2));
+        group.warm_up_time(Duration::from_millis(300));
         let mut seed = 0u64;
         group.bench_function("generate", |b| {
             b.iter(|| {

@@ -135,12 +135,46 @@ pub fn generate(kind: &str, seed: u64, difficulty: u32) -> Result<GeneratedTask,
         generated.prompt.trim_end(),
         generated.format_example
     );
+    let mut metadata = String::new();
+    canonical_json(&Value::Object(head), &mut metadata);
     Ok(GeneratedTask {
         id: format!("{kind}/{difficulty}/{seed}"),
         prompt,
         reference: Some(generated.reference),
-        metadata: Value::Object(head).to_string(),
+        metadata,
     })
+}
+
+/// Writes `value` as compact JSON with object keys sorted, so the metadata bytes do not
+/// depend on whether some other crate enables serde_json's `preserve_order` feature.
+fn canonical_json(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (idx, key) in keys.into_iter().enumerate() {
+                if idx > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::from(key.as_str()).to_string());
+                out.push(':');
+                canonical_json(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (idx, item) in items.iter().enumerate() {
+                if idx > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        leaf => out.push_str(&leaf.to_string()),
+    }
 }
 
 /// Verifies `response` for a task described by `metadata_json` (as produced by [`generate`]).
@@ -156,20 +190,28 @@ pub fn verify(
     metadata_json: &str,
     response: &str,
 ) -> LogicVerdict {
-    let metadata: Value = match serde_json::from_str(metadata_json) {
+    let mut metadata: Value = match serde_json::from_str(metadata_json) {
         Ok(value) => value,
         Err(err) => return LogicVerdict::invalid_task(format!("metadata is not JSON: {err}")),
     };
     let kind = metadata
         .get("kind")
         .or_else(|| metadata.get("source_dataset"))
-        .and_then(Value::as_str);
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let Some(kind) = kind else {
         return LogicVerdict::invalid_task("metadata has no string `kind`");
     };
-    let Some(family) = families::find(kind) else {
+    let Some(family) = families::find(&kind) else {
         return LogicVerdict::invalid_task(format!("unknown task kind `{kind}`"));
     };
+    // Imported tasks (no `kind`) may need the reference as puzzle data, e.g. an expected grid.
+    if let (Some(reference), Value::Object(map)) = (reference, &mut metadata)
+        && !map.contains_key("kind")
+        && !map.contains_key("reference")
+    {
+        map.insert("reference".into(), Value::from(reference));
+    }
     let answer = answer::extract(response);
     if answer.trim().is_empty() {
         return LogicVerdict::unparsable("empty answer");

@@ -91,6 +91,58 @@ fn prompts_state_the_answer_tags_and_metadata_names_the_kind() {
     }
 }
 
+/// FNV-1a digest of a task's bytes.
+fn digest(task: &GeneratedTask) -> u64 {
+    let text = format!("{}\0{}\0{}", task.prompt, reference(task), task.metadata);
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Digests of `generate(kind, 0, 3)`: tasks must stay byte-identical across releases, so a
+/// change here means a family's generator changed (update only on purpose, noting why).
+const PINNED: &[(&str, u64)] = &[
+    ("knights_knaves", 0x70f8a9c668db83b4),
+    ("zebra_puzzles", 0xcaecf28806192cd9),
+    ("countdown", 0x476891c297f1ea6c),
+    ("puzzle24", 0x82b659d73d7ce5ec),
+    ("mini_sudoku", 0xe0b9d5710cbde303),
+    ("sudoku", 0xe6fa13539386a123),
+    ("futoshiki", 0x8a3512c56de3be15),
+    ("n_queens", 0x0f81e52a9b5df5a3),
+    ("graph_color", 0xe1761c9a42a083f5),
+    ("shortest_path", 0x71615fa271b38bbd),
+    ("maze", 0xa85390a71bcba5d8),
+    ("tower_of_hanoi", 0xd45b2e882f7766ad),
+    ("cryptarithm", 0x594c1143ae0b4ea5),
+    ("sat", 0x217ea27059e4de8a),
+    ("syllogism", 0x8d6960b86cca5661),
+    ("word_ladder", 0x77b8fed7190a152a),
+    ("caesar_cipher", 0x848df10e9028f3aa),
+    ("base_conversion", 0xb88ee6310beb6483),
+    ("letter_counting", 0x7444b98d7840489f),
+    ("number_sorting", 0x9473ae62ef6b6f2c),
+    ("family_relationships", 0xc1ce1a883d5aecb3),
+    ("game_of_life", 0x507c8d57dec55b71),
+    ("binary_matrix", 0x785e49fb278d4c62),
+    ("course_schedule", 0xc0ad41f757c53e31),
+    ("rotate_matrix", 0x4fe73e482f2a7533),
+    ("spiral_matrix", 0x92b7e9b1de88fee5),
+];
+
+#[test]
+fn task_bytes_are_pinned() {
+    let found: Vec<(&str, u64)> = kinds()
+        .iter()
+        .map(|kind| (*kind, digest(&task(kind, 0, 3))))
+        .collect();
+    let table: String = found
+        .iter()
+        .map(|(kind, hash)| format!("    (\"{kind}\", 0x{hash:016x}),\n"))
+        .collect();
+    assert_eq!(found, PINNED, "task bytes changed; current table:\n{table}");
+}
+
 /// Replaces the first integer in `text` by `f(value)`.
 fn bump_first_number(text: &str, f: impl Fn(i64) -> i64) -> String {
     let start = text.find(|c: char| c.is_ascii_digit()).expect("a number");

@@ -196,8 +196,15 @@ fn answer_only_families_fall_back_to_the_reference() {
     rejects(meta, "Alice", &["Bob"]);
     let meta = json!({"source_dataset": "game_of_life", "grid_size_x": 3, "grid_size_y": 3});
     let answer = "[[0,1,0],[0,1,0],[0,1,0]]";
-    accepts(meta.clone(), answer, &["[[0, 1, 0], [0, 1, 0], [0, 1, 0]]"]);
-    rejects(meta, answer, &["[[0,0,0],[1,1,1],[0,0,0]]"]);
+    accepts(
+        meta.clone(),
+        answer,
+        &["[[0, 1, 0], [0, 1, 0], [0, 1, 0]]", "010\n010\n010"],
+    );
+    rejects(meta.clone(), answer, &["[[0,0,0],[1,1,1],[0,0,0]]"]);
+    // Per-cell partial credit, as Reasoning Gym gives: 8 of 9 cells right.
+    let (score, status) = check(meta, answer, "[[1,1,0],[0,1,0],[0,1,0]]");
+    assert!((score - 8.0 / 9.0).abs() < 1e-12 && status == LogicStatus::Partial);
     let meta = json!({"source_dataset": "futoshiki", "constraints": {"((0, 0), (0, 1))": "<"}});
     accepts(meta, "1 < 2\n2   1", &["1 < 2\n2   1", "12\n21"]);
 }

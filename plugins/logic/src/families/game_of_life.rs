@@ -77,10 +77,24 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
     })
 }
 
+/// The part of the metadata the verifier reads. Imported tasks carry no result grid; their
+/// reference answer (a JSON grid) is used instead.
+#[derive(Deserialize)]
+struct Check {
+    #[serde(default)]
+    result: Vec<Vec<i64>>,
+    #[serde(default)]
+    reference: String,
+}
+
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
-    let meta: Meta = meta_or_return!(meta);
+    let mut meta: Check = meta_or_return!(meta);
     if meta.result.is_empty() {
-        return LogicVerdict::invalid_task("empty result grid");
+        meta.result = serde_json::from_str(&meta.reference).unwrap_or_default();
+    }
+    let cols = meta.result.first().map_or(0, Vec::len);
+    if cols == 0 || meta.result.iter().any(|row| row.len() != cols) {
+        return LogicVerdict::invalid_task("no rectangular result grid");
     }
     grid_verdict(answer, &meta.result, Cells::Digits)
 }

@@ -20,6 +20,9 @@ struct Meta {
     /// Words in a shortest ladder, both ends included.
     #[serde(default)]
     chain_length: usize,
+    /// An imported task's reference ladder; its words count as known.
+    #[serde(default, skip_serializing)]
+    reference: String,
 }
 
 fn one_apart(a: &str, b: &str) -> bool {
@@ -79,6 +82,7 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
             end_word,
             vocabulary: words.clone(),
             chain_length: chain.len(),
+            reference: String::new(),
         };
         return Ok(Generated {
             prompt,
@@ -93,7 +97,14 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
 pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
     let mut meta: Meta = meta_or_return!(meta);
     if meta.vocabulary.is_empty() {
+        // Imported task: the embedded list plus the words of its own reference ladder.
         meta.vocabulary = ladder_words(meta.end_word.len());
+        meta.vocabulary.extend(
+            meta.reference
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .map(str::to_uppercase),
+        );
     }
     let ladder: Vec<String> = answer
         .split(|c: char| !c.is_alphabetic())
