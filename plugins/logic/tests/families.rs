@@ -102,13 +102,13 @@ fn digest(task: &GeneratedTask) -> u64 {
 /// Digests of `generate(kind, 0, 3)`: tasks must stay byte-identical across releases, so a
 /// change here means a family's generator changed (update only on purpose, noting why).
 const PINNED: &[(&str, u64)] = &[
-    ("knights_knaves", 0x70f8a9c668db83b4),
+    ("knights_knaves", 0xf5b47805faedf428),
     ("zebra_puzzles", 0xcaecf28806192cd9),
     ("countdown", 0x476891c297f1ea6c),
     ("puzzle24", 0x82b659d73d7ce5ec),
-    ("mini_sudoku", 0xe0b9d5710cbde303),
-    ("sudoku", 0xe6fa13539386a123),
-    ("futoshiki", 0x8a3512c56de3be15),
+    ("mini_sudoku", 0x5c1980f554e505cb),
+    ("sudoku", 0x9134e70179c496fb),
+    ("futoshiki", 0xdc0647fe8410905d),
     ("n_queens", 0x0f81e52a9b5df5a3),
     ("graph_color", 0xe1761c9a42a083f5),
     ("shortest_path", 0x71615fa271b38bbd),
@@ -122,7 +122,7 @@ const PINNED: &[(&str, u64)] = &[
     ("base_conversion", 0xb88ee6310beb6483),
     ("letter_counting", 0x7444b98d7840489f),
     ("number_sorting", 0x9473ae62ef6b6f2c),
-    ("family_relationships", 0xc1ce1a883d5aecb3),
+    ("family_relationships", 0x3d4d5f1e5fee018b),
     ("game_of_life", 0x507c8d57dec55b71),
     ("binary_matrix", 0x785e49fb278d4c62),
     ("course_schedule", 0xc0ad41f757c53e31),

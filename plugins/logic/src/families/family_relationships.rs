@@ -184,7 +184,7 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         };
         let (person1, person2) = (people[a].name.clone(), people[b].name.clone());
         let prompt = format!(
-            "{}\n\nWhat is {person1} to {person2}? (For example, if {person1} were {person2}'s father, the answer would be father.)\nAnswer format: only the single word (or hyphenated word such as mother-in-law) for the relationship.",
+            "{}\n\nWhat is {person1} to {person2}? (The word describes {person1}: if Ann were Bob's mother, the answer to \"What is Ann to Bob?\" would be mother.)\nAnswer format: only the single word (or hyphenated word such as mother-in-law) for the relationship.",
             story(&people)
         );
         let meta = Meta {

@@ -186,9 +186,9 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         render(&puzzle, &constraints)
     );
     let reference = render(&solution, &constraints);
-    let example = solution[0]
-        .iter()
-        .map(i64::to_string)
+    // A format example that gives nothing away: the digits in order.
+    let example = (1..=size)
+        .map(|d| d.to_string())
         .collect::<Vec<_>>()
         .join(" ")
         + "\n...";

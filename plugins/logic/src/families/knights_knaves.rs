@@ -322,7 +322,14 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
                 })
                 .collect::<Vec<_>>(),
         );
-        let format_example = format!("{} is {} {}, ...", names[0], article(terms.0), terms.0);
+        // Placeholder names, so the example hints at no one's role.
+        let format_example = format!(
+            "Alex is {} {}, Sam is {} {}, ...",
+            article(terms.0),
+            terms.0,
+            article(terms.1),
+            terms.1
+        );
         let meta = Meta {
             names,
             statements: encode(&statements),
