@@ -10,7 +10,7 @@
 //! [`LogicStatus::Unparsable`] with the reason.
 //!
 //! The crate is plain Rust with no threads, clocks or I/O so it builds for
-//! `wasm32-unknown-unknown`; its PRNG ([`rng::Rng`], SplitMix64) is written here
+//! `wasm32-unknown-unknown`; its PRNG (SplitMix64, `src/rng.rs`) is written here
 //! so task bytes stay stable across dependency upgrades. Family names follow
 //! Reasoning Gym's dataset names where the two overlap.
 

@@ -203,6 +203,11 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
         "no" | "false" | "invalid" | "not" => false,
         _ => return LogicVerdict::unparsable("expected Yes or No"),
     };
+    // "Yes/No" or "yes ... no" hedges both ways.
+    let words: Vec<&str> = said.split(|c: char| !c.is_alphanumeric()).collect();
+    if words.contains(&"yes") && words.contains(&"no") {
+        return LogicVerdict::unparsable("answer says both yes and no");
+    }
     if claim == meta.is_valid {
         LogicVerdict::correct("right judgement")
     } else {

@@ -1,6 +1,6 @@
 //! Word ladder: change one letter at a time, through real words, from a start to an end word.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -127,10 +127,8 @@ pub(crate) fn verify(meta: &Value, answer: &str) -> LogicVerdict {
             pair[0], pair[1]
         ));
     }
-    let unknown: Vec<&String> = ladder
-        .iter()
-        .filter(|w| !meta.vocabulary.iter().any(|v| v.eq_ignore_ascii_case(w)))
-        .collect();
+    let known: BTreeSet<String> = meta.vocabulary.iter().map(|w| w.to_uppercase()).collect();
+    let unknown: Vec<&String> = ladder.iter().filter(|w| !known.contains(*w)).collect();
     if unknown.is_empty() {
         return LogicVerdict::correct(format!("valid ladder of {} words", ladder.len()));
     }
