@@ -465,6 +465,14 @@ fn bad_metadata_is_an_invalid_task() {
 }
 
 #[test]
+fn huge_difficulties_saturate() {
+    for kind in kinds() {
+        let top = task(kind, 2, u32::MAX);
+        assert_eq!(score(&top, &reference(&top)).0, 1.0, "{kind}");
+    }
+}
+
+#[test]
 fn unknown_kind_is_an_error() {
     assert!(generate("chess", 0, 0).is_err());
 }
