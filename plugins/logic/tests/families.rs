@@ -114,7 +114,7 @@ const PINNED: &[(&str, u64)] = &[
     ("shortest_path", 0x71615fa271b38bbd),
     ("maze", 0xa85390a71bcba5d8),
     ("tower_of_hanoi", 0xd45b2e882f7766ad),
-    ("cryptarithm", 0x594c1143ae0b4ea5),
+    ("cryptarithm", 0x1ed6873695e10e84),
     ("sat", 0x217ea27059e4de8a),
     ("syllogism", 0x8d6960b86cca5661),
     ("word_ladder", 0x77b8fed7190a152a),

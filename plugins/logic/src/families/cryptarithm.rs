@@ -86,6 +86,24 @@ impl Puzzle {
         carry == 0
     }
 
+    /// The only digit `letter` can take when it is the result letter of the lowest column
+    /// whose addends (and every column to its right) are already assigned.
+    fn forced_digit(&self, digits: &[Option<u8>], letter: usize) -> Option<u8> {
+        let mut carry = 0u32;
+        for (addends, out) in &self.columns {
+            let mut sum = carry;
+            for &addend in addends {
+                sum += u32::from(digits[addend]?);
+            }
+            match digits[*out] {
+                Some(_) => carry = sum / 10,
+                None if *out == letter => return Some((sum % 10) as u8),
+                None => return None,
+            }
+        }
+        None
+    }
+
     fn count(
         &self,
         digits: &mut Vec<Option<u8>>,
@@ -100,8 +118,12 @@ impl Puzzle {
             return 1;
         }
         let mut found = 0;
+        let forced = self.forced_digit(digits, next);
         for digit in 0..10u8 {
-            if digits.contains(&Some(digit)) || (digit == 0 && self.leading.contains(&next)) {
+            if forced.is_some_and(|f| f != digit)
+                || digits.contains(&Some(digit))
+                || (digit == 0 && self.leading.contains(&next))
+            {
                 continue;
             }
             digits[next] = Some(digit);
@@ -126,7 +148,7 @@ impl Puzzle {
 pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, String> {
     let addends = if difficulty >= 4 { 3 } else { 2 };
     let max_len = (3 + difficulty as usize / 3).min(5);
-    for _ in 0..5_000 {
+    for _ in 0..50_000 {
         let numbers: Vec<u64> = (0..addends)
             .map(|_| {
                 let len = rng.range(2, max_len as i64) as u32;
@@ -151,6 +173,12 @@ pub(crate) fn generate(rng: &mut Rng, difficulty: u32) -> Result<Generated, Stri
         let Some(puzzle) = Puzzle::new(&words, &result) else {
             continue;
         };
+        // Cheap filter: puzzles whose letters recur little rarely have one solution, so ask
+        // for at least two occurrences per letter before the (costly) solution count.
+        let occurrences: usize = words.iter().map(String::len).sum::<usize>() + result.len();
+        if occurrences < 2 * puzzle.letters.len() {
+            continue;
+        }
         let (count, first) = puzzle.solutions(2);
         let Some(solution) = first.filter(|_| count == 1) else {
             continue;
