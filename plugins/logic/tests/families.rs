@@ -302,15 +302,15 @@ fn mutate(kind: &str, task: &GeneratedTask) -> String {
                 "cousin".into()
             }
         }
-        "game_of_life" => answer.replacen("[[0", "[[1", 1).replacen(
-            "[[1,",
-            if answer.starts_with("[[0") {
-                "[[1,"
+        "game_of_life" => {
+            // Flip the first cell.
+            let flipped = if answer.starts_with("[[0") {
+                "[[1"
             } else {
-                "[[0,"
-            },
-            1,
-        ),
+                "[[0"
+            };
+            format!("{flipped}{}", &answer[3..])
+        }
         "course_schedule" => answer
             .split(", ")
             .collect::<Vec<_>>()
