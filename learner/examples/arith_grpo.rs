@@ -46,8 +46,7 @@ fn question(a: u32, b: u32) -> String {
 /// The last run of digits in `text`.
 fn last_number(text: &str) -> Option<u64> {
     text.split(|c: char| !c.is_ascii_digit())
-        .filter(|part| !part.is_empty())
-        .next_back()
+        .rfind(|part| !part.is_empty())
         .and_then(|part| part.parse().ok())
 }
 
@@ -177,7 +176,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for step in 0..grpo_steps {
         let chosen: Vec<(u32, u32)> = (0..prompts_per_step)
             .map(|_| {
-                if cursor % order.len() == 0 {
+                if cursor.is_multiple_of(order.len()) {
                     shuffle(&mut order, seed ^ cursor as u64);
                 }
                 let problem = train[order[cursor % order.len()]];

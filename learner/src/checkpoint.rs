@@ -218,7 +218,7 @@ pub fn latest(run_dir: &Path) -> Result<Checkpoint> {
         })
         .filter(|candidate| !candidates.contains(candidate))
         .collect();
-    others.sort_by(|a, b| b.0.cmp(&a.0));
+    others.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
     candidates.extend(others);
     for (step, dir) in candidates {
         match verify(&dir) {
@@ -255,7 +255,7 @@ pub fn prune(run_dir: &Path, keep: usize) -> Result<()> {
             Some((name.strip_prefix("step-")?.parse().ok()?, entry.path()))
         })
         .collect();
-    steps.sort_by(|a, b| b.0.cmp(&a.0));
+    steps.sort_by_key(|candidate| std::cmp::Reverse(candidate.0));
     for (step, dir) in steps.into_iter().skip(keep) {
         if latest.trim() != format!("step-{step}") {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;

@@ -300,7 +300,8 @@ mod tests {
     #[test]
     fn defaults_validate_and_bad_values_name_the_key() {
         LearnerConfig::default().validate().unwrap();
-        let cases: [(fn(&mut LearnerConfig), &str); 4] = [
+        type Mutation = fn(&mut LearnerConfig);
+        let cases: [(Mutation, &str); 4] = [
             (|c| c.lr = 0.0, "lr"),
             (|c| c.clip.low = 1.5, "clip.low"),
             (|c| c.micro_batch_size = 0, "micro_batch_size"),

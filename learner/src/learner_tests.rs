@@ -292,7 +292,7 @@ fn malformed_groups_are_rejected_with_their_position() {
 
 /// Step `index` of a mixed SFT/GRPO run whose data depends only on the index.
 fn run_step(learner: &mut Learner, index: u32) {
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         let pairs = arithmetic_pairs(&learner.policy().tokenizer, index * 4, 4);
         learner.train_sft_step(&pairs).unwrap();
     } else {
