@@ -1,6 +1,7 @@
 //! Learner tests on `builtin:tiny`: SFT learns, GRPO moves probability toward rewarded responses, micro-batching is exact, resume is bit-identical.
 
 use super::*;
+use crate::batch::ScoredCompletion;
 use crate::config::{KlConfig, KlEstimator};
 use proctor_models::candle_core::Device;
 

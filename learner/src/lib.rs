@@ -14,6 +14,7 @@
 //! Only `proctor-models` is used for tensors (it re-exports candle).
 
 pub mod advantages;
+mod batch;
 pub mod checkpoint;
 mod config;
 mod error;
@@ -25,13 +26,14 @@ pub mod sft;
 mod sync;
 
 pub use advantages::{AdvantageEstimator, compute_advantages, has_signal};
+pub use batch::{ScoredCompletion, ScoredGroup, StepReport};
 pub use checkpoint::{Checkpoint, TrainingState};
 pub use config::{
     AdvantageConfig, Algorithm, ClipConfig, KlConfig, KlEstimator, KlPlacement, LearnerConfig,
     LossAggregation, OverlongConfig, OverlongMode, Schedule,
 };
 pub use error::{Error, Result};
-pub use learner::{Learner, ScoredCompletion, ScoredGroup, StepReport};
+pub use learner::Learner;
 pub use optim::{AdamW, LrSchedule};
 pub use sft::SftPair;
 pub use sync::WeightUpdate;
