@@ -135,4 +135,21 @@ mod tests {
     fn nested_boxes_keep_their_braces() {
         assert_eq!(extract_answer("\\boxed{\\frac{1}{2}}"), Some("\\frac{1}{2}"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn integers_are_checked_exactly(value in -1_000_000_000i64..1_000_000_000, offset in 1i64..1000) {
+            let reference = value.to_string();
+            proptest::prop_assert_eq!(check(Some(&reference), &format!("#### {value}")).status, Status::Correct);
+            let wrong = format!("The answer is {}", value + offset);
+            proptest::prop_assert_eq!(check(Some(&reference), &wrong).status, Status::Incorrect);
+        }
+
+        #[test]
+        fn any_response_gets_a_contract_verdict(reference in proptest::option::of(".{0,12}"), response in ".{0,64}") {
+            let verdict = check(reference.as_deref(), &response);
+            proptest::prop_assert!(verdict.score == 0.0 || verdict.score == 1.0);
+            proptest::prop_assert_eq!(verdict.score == 1.0, verdict.status == Status::Correct);
+        }
+    }
 }
