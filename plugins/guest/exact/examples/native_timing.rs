@@ -10,7 +10,10 @@ fn main() {
     let iterations = 1_000_000u32;
     let started = Instant::now();
     for _ in 0..iterations {
-        black_box(proctor_exact::check(black_box(Some("42")), black_box("The answer is 42")));
+        black_box(proctor_exact::check(
+            black_box(Some("42")),
+            black_box("The answer is 42"),
+        ));
     }
     let per_call = started.elapsed() / iterations;
     println!("native exact::check: {per_call:?} per call ({iterations} calls)");
