@@ -24,6 +24,16 @@ fn host(cache_dir: Option<std::path::PathBuf>) -> PluginHost {
     .expect("host starts")
 }
 
+/// A host without fuel metering: deadlines rest on epoch interruption alone.
+fn epoch_only_host() -> PluginHost {
+    PluginHost::new(HostConfig {
+        cache_dir: None,
+        consume_fuel: false,
+        ..HostConfig::default()
+    })
+    .expect("host starts")
+}
+
 /// The plugins under test: the Rust `exact` built-in and the hand-written WAT exact matcher.
 fn sources() -> Vec<(&'static str, PluginSource)> {
     let mut sources = vec![(
@@ -51,18 +61,19 @@ fn load(host: &PluginHost, source: &PluginSource, reuse: Option<NonZeroU32>) -> 
 }
 
 fn per_call(c: &mut Criterion) {
-    let host = host(None);
     let task = Task::new("t1", "What is 6 * 7?").with_reference("42");
     let mut group = c.benchmark_group("verify");
-    for (name, source) in sources() {
-        let fresh = load(&host, &source, None);
-        group.bench_function(format!("fresh/{name}"), |b| {
-            b.iter(|| black_box(fresh.verify(black_box(&task), black_box("The answer is 42"))))
-        });
-        let reused = load(&host, &source, NonZeroU32::new(u32::MAX));
-        group.bench_function(format!("reuse/{name}"), |b| {
-            b.iter(|| black_box(reused.verify(black_box(&task), black_box("The answer is 42"))))
-        });
+    for (metering, host) in [("fuel", host(None)), ("epoch-only", epoch_only_host())] {
+        for (name, source) in sources() {
+            let fresh = load(&host, &source, None);
+            group.bench_function(format!("fresh/{metering}/{name}"), |b| {
+                b.iter(|| black_box(fresh.verify(black_box(&task), black_box("The answer is 42"))))
+            });
+            let reused = load(&host, &source, NonZeroU32::new(u32::MAX));
+            group.bench_function(format!("reuse/{metering}/{name}"), |b| {
+                b.iter(|| black_box(reused.verify(black_box(&task), black_box("The answer is 42"))))
+            });
+        }
     }
     group.finish();
 }

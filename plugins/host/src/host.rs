@@ -27,7 +27,7 @@ pub enum PluginSource {
     Builtin(String),
     /// A component file on disk.
     Path(PathBuf),
-    /// Component bytes (binary, or component text when the `wat` format is given) under a label.
+    /// Component binary bytes under a label (tests, embedders that fetched the bytes themselves).
     Bytes {
         /// Label used in errors and logs.
         label: String,
@@ -231,6 +231,7 @@ impl PluginHost {
             config,
             instance_pre,
             shape.abi,
+            shape.package,
             shape.world,
             shape.uses_wasi,
             report,
@@ -242,6 +243,7 @@ impl PluginHost {
 /// What a component's type says about it, found before instantiating it.
 struct Shape {
     abi: Abi,
+    package: String,
     world: World,
     uses_wasi: bool,
     imports: Vec<String>,
@@ -322,6 +324,7 @@ fn inspect(engine: &Engine, component: &Component, label: &str) -> Result<Shape>
     };
     Ok(Shape {
         abi,
+        package: format!("proctor:verifier@{version}"),
         world,
         uses_wasi,
         imports,

@@ -36,12 +36,6 @@ impl Abi {
             _ => None,
         }
     }
-
-    fn package(self) -> &'static str {
-        match self {
-            Abi::V0_1 => abi_v0_1::PACKAGE,
-        }
-    }
 }
 
 /// Export handles of a component, per ABI version.
@@ -94,6 +88,7 @@ impl Plugin {
         config: PluginConfig,
         instance_pre: InstancePre<CallState>,
         abi: Abi,
+        package: String,
         world: World,
         uses_wasi: bool,
         mut report: LoadReport,
@@ -129,7 +124,7 @@ impl Plugin {
                 version: String::new(),
                 kinds: Vec::new(),
                 world,
-                package: abi.package().to_owned(),
+                package,
                 uses_wasi,
             },
             report,

@@ -186,7 +186,8 @@ pub struct PluginInfo {
     pub kinds: Vec<String>,
     /// World the component exports.
     pub world: World,
-    /// WIT package it was built against, e.g. `proctor:verifier@0.1.0`.
+    /// WIT package version the component imports, e.g. `proctor:verifier@0.1.0` (served by the
+    /// host's ABI for that major.minor).
     pub package: String,
     /// Whether the component imports WASI (served with nothing granted).
     pub uses_wasi: bool,

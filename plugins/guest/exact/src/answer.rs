@@ -7,7 +7,10 @@ const TOLERANCE: f64 = 1e-9;
 
 /// Score `response` against `reference`.
 pub fn check(reference: Option<&str>, response: &str) -> Verdict {
-    let Some(reference) = reference.map(str::trim).filter(|reference| !reference.is_empty()) else {
+    let Some(reference) = reference
+        .map(str::trim)
+        .filter(|reference| !reference.is_empty())
+    else {
         return Verdict::invalid_task("task has no reference answer");
     };
     let Some(answer) = extract_answer(response) else {
@@ -26,7 +29,10 @@ pub fn check(reference: Option<&str>, response: &str) -> Verdict {
     if normalise(answer) == normalise(reference) {
         Verdict::correct("answer matches the reference")
     } else {
-        Verdict::incorrect(format!("`{}` does not match the reference", shorten(answer)))
+        Verdict::incorrect(format!(
+            "`{}` does not match the reference",
+            shorten(answer)
+        ))
     }
 }
 
@@ -48,14 +54,22 @@ pub fn extract_answer(response: &str) -> Option<&str> {
 
 /// Parse a number written as `-1,234.5`, `$12`, `50%`, `3/4` or `1e-3`.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let cleaned: String =
-        text.trim().trim_start_matches('$').trim_end_matches('%').chars().filter(|&ch| ch != ',').collect();
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches('$')
+        .trim_end_matches('%')
+        .chars()
+        .filter(|&ch| ch != ',')
+        .collect();
     if let Some((numerator, denominator)) = cleaned.split_once('/') {
         let numerator: f64 = numerator.trim().parse().ok()?;
         let denominator: f64 = denominator.trim().parse().ok()?;
         return (denominator != 0.0).then(|| numerator / denominator);
     }
-    cleaned.parse::<f64>().ok().filter(|value| value.is_finite())
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
 }
 
 /// The last number-looking token of `text`.
@@ -85,7 +99,10 @@ fn last_boxed(text: &str) -> Option<&str> {
 }
 
 fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn shorten(text: &str) -> String {
@@ -115,7 +132,11 @@ mod tests {
         ];
         for (reference, response, status) in cases {
             let verdict = check(reference, response);
-            assert_eq!(verdict.status, status, "{reference:?} vs {response:?}: {}", verdict.detail);
+            assert_eq!(
+                verdict.status, status,
+                "{reference:?} vs {response:?}: {}",
+                verdict.detail
+            );
             let expected_score = if status == Status::Correct { 1.0 } else { 0.0 };
             assert_eq!(verdict.score, expected_score);
         }
@@ -133,6 +154,26 @@ mod tests {
 
     #[test]
     fn nested_boxes_keep_their_braces() {
-        assert_eq!(extract_answer("\\boxed{\\frac{1}{2}}"), Some("\\frac{1}{2}"));
+        assert_eq!(
+            extract_answer("\\boxed{\\frac{1}{2}}"),
+            Some("\\frac{1}{2}")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn integers_are_checked_exactly(value in -1_000_000_000i64..1_000_000_000, offset in 1i64..1000) {
+            let reference = value.to_string();
+            proptest::prop_assert_eq!(check(Some(&reference), &format!("#### {value}")).status, Status::Correct);
+            let wrong = format!("The answer is {}", value + offset);
+            proptest::prop_assert_eq!(check(Some(&reference), &wrong).status, Status::Incorrect);
+        }
+
+        #[test]
+        fn any_response_gets_a_contract_verdict(reference in proptest::option::of(".{0,12}"), response in ".{0,64}") {
+            let verdict = check(reference.as_deref(), &response);
+            proptest::prop_assert!(verdict.score == 0.0 || verdict.score == 1.0);
+            proptest::prop_assert_eq!(verdict.score == 1.0, verdict.status == Status::Correct);
+        }
     }
 }

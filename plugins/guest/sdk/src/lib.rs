@@ -59,31 +59,59 @@ pub const PACKAGE: &str = "proctor:verifier@0.1.0";
 impl PluginInfo {
     /// Info for a plugin called `name` at `version` handling `kinds`.
     pub fn new(name: &str, version: &str, kinds: &[&str]) -> Self {
-        Self { name: name.into(), version: version.into(), kinds: kinds.iter().map(|kind| (*kind).into()).collect() }
+        Self {
+            name: name.into(),
+            version: version.into(),
+            kinds: kinds.iter().map(|kind| (*kind).into()).collect(),
+        }
     }
 }
 
 impl Verdict {
     /// Score 1, status `correct`.
     pub fn correct(detail: impl Into<String>) -> Self {
-        Self { score: 1.0, status: Status::Correct, detail: detail.into() }
+        Self {
+            score: 1.0,
+            status: Status::Correct,
+            detail: detail.into(),
+        }
     }
     /// Score 0, status `incorrect`.
     pub fn incorrect(detail: impl Into<String>) -> Self {
-        Self { score: 0.0, status: Status::Incorrect, detail: detail.into() }
+        Self {
+            score: 0.0,
+            status: Status::Incorrect,
+            detail: detail.into(),
+        }
     }
     /// Status `partial` with `score` clamped into [0, 1] (NaN becomes 0).
     pub fn partial(score: f64, detail: impl Into<String>) -> Self {
-        let score = if score.is_nan() { 0.0 } else { score.clamp(0.0, 1.0) };
-        Self { score, status: Status::Partial, detail: detail.into() }
+        let score = if score.is_nan() {
+            0.0
+        } else {
+            score.clamp(0.0, 1.0)
+        };
+        Self {
+            score,
+            status: Status::Partial,
+            detail: detail.into(),
+        }
     }
     /// Score 0, status `unparsable`: no answer could be extracted.
     pub fn unparsable(detail: impl Into<String>) -> Self {
-        Self { score: 0.0, status: Status::Unparsable, detail: detail.into() }
+        Self {
+            score: 0.0,
+            status: Status::Unparsable,
+            detail: detail.into(),
+        }
     }
     /// Score 0, status `invalid-task`: the task is malformed for this plugin.
     pub fn invalid_task(detail: impl Into<String>) -> Self {
-        Self { score: 0.0, status: Status::InvalidTask, detail: detail.into() }
+        Self {
+            score: 0.0,
+            status: Status::InvalidTask,
+            detail: detail.into(),
+        }
     }
 }
 

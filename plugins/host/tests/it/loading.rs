@@ -69,7 +69,7 @@ fn compatible_patch_versions_load() {
             wasm,
         })
         .unwrap();
-    assert_eq!(plugin.info().package, "proctor:verifier@0.1.0");
+    assert_eq!(plugin.info().package, "proctor:verifier@0.1.3");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //!
 //! Run: `cargo test -p proctor-plugin-host`
 
+mod boundary;
 mod guests;
 mod hostile;
 mod loading;
