@@ -19,6 +19,30 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run a topology: train, record metrics and checkpoints into the run directory.
     Run(RunArgs),
+    /// Sample continuations of prompts with a model; one JSON line per sample.
+    Generate(GenerateArgs),
+    /// Score a response (or a JSONL batch) with a verifier plugin; prints verdicts as JSON.
+    Verify(VerifyArgs),
+    /// Inspect verifier plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Use environment plugins (task generators).
+    #[command(subcommand)]
+    Env(EnvCommand),
+}
+
+/// `proctor plugin …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Load a plugin and print its name, version, world, WIT package and kinds; exit 2 if unusable.
+    Check(PluginCheckArgs),
+}
+
+/// `proctor env …`.
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Generate one task, deterministic in (kind, seed, difficulty); prints it as JSON.
+    Generate(EnvGenerateArgs),
 }
 
 /// Overrides shared by every verb that reads a topology.
@@ -55,4 +79,95 @@ pub struct RunArgs {
     /// Overwrite the run directory if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `proctor generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// A local Hugging Face model directory, or `builtin:NAME`.
+    #[arg(long, value_name = "DIR|builtin:NAME")]
+    pub model: String,
+    /// One prompt (a user message rendered with the chat template unless --raw).
+    #[arg(long, value_name = "TEXT")]
+    pub prompt: Option<String>,
+    /// A JSONL file of `{"prompt": "..."}` lines, generated as one batch.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "prompt")]
+    pub prompts: Option<PathBuf>,
+    /// Tokenize prompts as given instead of rendering the chat template.
+    #[arg(long)]
+    pub raw: bool,
+    /// Upper bound on generated tokens.
+    #[arg(long, default_value_t = 64)]
+    pub max_new_tokens: usize,
+    /// Softmax temperature; 0 is greedy.
+    #[arg(long, default_value_t = 1.0)]
+    pub temperature: f32,
+    /// Nucleus sampling mass in (0, 1].
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Keep only the k most likely tokens (0 = off).
+    #[arg(long, default_value_t = 0)]
+    pub top_k: usize,
+    /// Samples per prompt.
+    #[arg(long, default_value_t = 1)]
+    pub n: usize,
+    /// Seed of the sampling streams.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Ignore end-of-sequence tokens (always generate --max-new-tokens).
+    #[arg(long)]
+    pub no_stop: bool,
+    /// Device: cpu or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+}
+
+/// `proctor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A built-in plugin name (`math`, `exact`, …), `builtin:NAME`, or a `.wasm` component path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub plugin: String,
+    /// The task as JSON: `{"id", "prompt", "reference", "metadata"}`.
+    #[arg(
+        long,
+        value_name = "TASK.json",
+        requires = "response",
+        conflicts_with = "batch"
+    )]
+    pub task: Option<PathBuf>,
+    /// The response text to score.
+    #[arg(long, value_name = "TEXT", requires = "task")]
+    pub response: Option<String>,
+    /// Lines of `{"task": {…}, "response": "…"}`; one verdict line per input line, in order.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub batch: Option<PathBuf>,
+}
+
+/// `proctor plugin check`.
+#[derive(Debug, Args)]
+pub struct PluginCheckArgs {
+    /// A built-in plugin name, `builtin:NAME`, or a `.wasm` component path.
+    #[arg(value_name = "NAME|PATH")]
+    pub plugin: String,
+    /// One JSON object with keys name, version, world, package, kinds.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `proctor env generate`.
+#[derive(Debug, Args)]
+pub struct EnvGenerateArgs {
+    /// An environment plugin: built-in name, `builtin:NAME`, or a `.wasm` path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub plugin: String,
+    /// The task kind (family) to generate.
+    #[arg(long)]
+    pub kind: String,
+    /// Seed; the same seed gives the same task.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Difficulty level.
+    #[arg(long, default_value_t = 1)]
+    pub difficulty: u32,
 }

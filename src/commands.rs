@@ -1,5 +1,7 @@
 //! One module per verb; each returns an exit code or a [`Failure`] carrying one.
 
+pub mod generate;
+pub mod plugins;
 pub mod run;
 pub mod validate;
 

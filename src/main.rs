@@ -16,6 +16,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Validate(args) => commands::validate::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Generate(args) => commands::generate::run(&args),
+        cli::Command::Verify(args) => commands::plugins::verify(&args),
+        cli::Command::Plugin(cli::PluginCommand::Check(args)) => commands::plugins::check(&args),
+        cli::Command::Env(cli::EnvCommand::Generate(args)) => commands::plugins::generate(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,14 @@
 //! supplies what each role does. Roles backed by the model engine and the plugin host are added
 //! here as those land; [`plan_for`] refuses, naming the algorithm, any topology it cannot run yet.
 
+mod policy;
+mod reference;
+mod weights;
+
+pub use policy::{PolicyRole, PolicySpec, policy_factory};
+pub use reference::{ReferenceBatch, ReferenceRole, reference_factory};
+pub use weights::{PublishedWeights, WeightStore, checksum};
+
 use proctor_runtime::{RunDir, RuntimeError, StepPlan};
 use proctor_topology::{Algorithm, Topology};
 use std::collections::BTreeMap;
@@ -48,3 +56,6 @@ impl StepPlan for TrainingPlan {
         match *self {}
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,7 +13,7 @@ GUEST_DIR="$(cd "$(dirname "$0")" && pwd)"
 BUILTIN_DIR="$(cd "$GUEST_DIR/../builtin" && pwd)"
 WASM_TOOLS="${WASM_TOOLS:-wasm-tools}"
 # name of the artifact = guest crate folder; add a line per built-in plugin.
-PLUGINS=(exact)
+PLUGINS=(exact math logic)
 
 check=false
 if [[ "${1:-}" == "--check" ]]; then check=true; fi

@@ -4,7 +4,15 @@ use crate::{proctor, repo_root, text};
 
 #[test]
 fn every_verb_has_help() {
-    for verb in [&["--help"][..], &["validate", "--help"], &["run", "--help"]] {
+    for verb in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["run", "--help"],
+        &["generate", "--help"],
+        &["verify", "--help"],
+        &["plugin", "check", "--help"],
+        &["env", "generate", "--help"],
+    ] {
         let output = proctor(&repo_root(), verb, &[]);
         let (stdout, _) = text(&output);
         assert!(output.status.success(), "{verb:?}");

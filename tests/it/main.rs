@@ -1,6 +1,8 @@
 //! End-to-end tests of the `proctor` binary, one module per topic.
 
 mod cli;
+mod generate;
+mod plugins;
 mod resume;
 mod validate;
 

@@ -375,10 +375,18 @@ mod properties {
 
     fn key() -> impl Strategy<Value = String> {
         prop_oneof![
-            Just("learner.lr"), Just("learner.clip.low"), Just("learner.micro_batch_size"),
-            Just("policy.sampling.n"), Just("policy.devices"), Just("policy.replicas"),
-            Just("run.steps"), Just("data.prompts_per_step"), Just("verifier.limits.memory_mib"),
-            Just("learner.bogus"), Just("nosuch.section"), Just("reward.sources"),
+            Just("learner.lr"),
+            Just("learner.clip.low"),
+            Just("learner.micro_batch_size"),
+            Just("policy.sampling.n"),
+            Just("policy.devices"),
+            Just("policy.replicas"),
+            Just("run.steps"),
+            Just("data.prompts_per_step"),
+            Just("verifier.limits.memory_mib"),
+            Just("learner.bogus"),
+            Just("nosuch.section"),
+            Just("reward.sources"),
         ]
         .prop_map(str::to_string)
     }

@@ -14,11 +14,23 @@ pub struct Builtin {
 
 /// Every built-in plugin. To add one: build its guest crate with `plugins/guest/build.sh`,
 /// commit `plugins/builtin/NAME.wasm`, and add a row here.
-pub static BUILTINS: &[Builtin] = &[Builtin {
-    name: "exact",
-    summary: "exact-match or numeric-answer checker (example Rust guest)",
-    wasm: include_bytes!("../../builtin/exact.wasm"),
-}];
+pub static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "math",
+        summary: "math answers: extraction, LaTeX parsing, exact equivalence (plugins/math)",
+        wasm: include_bytes!("../../builtin/math.wasm"),
+    },
+    Builtin {
+        name: "logic",
+        summary: "26 logic-puzzle task families: seeded generators and verifiers (plugins/logic)",
+        wasm: include_bytes!("../../builtin/logic.wasm"),
+    },
+    Builtin {
+        name: "exact",
+        summary: "exact-match or numeric-answer checker (example Rust guest)",
+        wasm: include_bytes!("../../builtin/exact.wasm"),
+    },
+];
 
 /// The built-in named `name`, if any.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
