@@ -27,7 +27,10 @@ fi
 export CARGO_TARGET_DIR="${GUEST_TARGET_DIR:-$GUEST_DIR/target}"
 export SOURCE_DATE_EPOCH=0
 export CARGO_INCREMENTAL=0
-export RUSTFLAGS="--remap-path-prefix=$GUEST_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0"
+# The repository root is remapped too: built-ins compile library crates from plugins/ (math,
+# logic) whose panic locations would otherwise embed the clone's absolute path.
+REPO_DIR="$(cd "$GUEST_DIR/../.." && pwd)"
+export RUSTFLAGS="--remap-path-prefix=$REPO_DIR=/proctor --remap-path-prefix=$GUEST_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0"
 
 out_dir="$BUILTIN_DIR"
 if $check; then out_dir="$(mktemp -d)"; trap 'rm -rf "$out_dir"' EXIT; fi
