@@ -22,20 +22,27 @@ if command -v rustup >/dev/null; then
   rustup target add wasm32-unknown-unknown >/dev/null
 fi
 
-# Reproducibility: a fixed target dir path, paths remapped out of the binary, no timestamps,
-# the lock file honoured.
-export CARGO_TARGET_DIR="${GUEST_TARGET_DIR:-$GUEST_DIR/target}"
+# Reproducibility. Cargo hashes the absolute path of a path dependency that lies outside the
+# workspace (plugins/math, plugins/logic) into symbol names, and LTO lays code out by those
+# names; so the sources are staged at one fixed absolute path and built there, whatever folder
+# the repository was cloned into. Paths are remapped out of the binary, no timestamps, the lock
+# file honoured. (The root Cargo.toml comes along: plugins/math and plugins/logic inherit from it.)
+REPO_DIR="$(cd "$GUEST_DIR/../.." && pwd)"
+STAGE="/tmp/proctor-guest-build"
+rm -rf "$STAGE/src"
+mkdir -p "$STAGE/src/plugins"
+tar -C "$REPO_DIR" --exclude=target -cf - Cargo.toml wit plugins/guest plugins/math plugins/logic \
+  | tar -C "$STAGE/src" -xf -
+BUILD_DIR="$STAGE/src/plugins/guest"
+export CARGO_TARGET_DIR="${GUEST_TARGET_DIR:-$STAGE/target}"
 export SOURCE_DATE_EPOCH=0
 export CARGO_INCREMENTAL=0
-# The repository root is remapped too: built-ins compile library crates from plugins/ (math,
-# logic) whose panic locations would otherwise embed the clone's absolute path.
-REPO_DIR="$(cd "$GUEST_DIR/../.." && pwd)"
-export RUSTFLAGS="--remap-path-prefix=$REPO_DIR=/proctor --remap-path-prefix=$GUEST_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0"
+export RUSTFLAGS="--remap-path-prefix=$STAGE/src=/proctor --remap-path-prefix=$BUILD_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0"
 
 out_dir="$BUILTIN_DIR"
 if $check; then out_dir="$(mktemp -d)"; trap 'rm -rf "$out_dir"' EXIT; fi
 
-cd "$GUEST_DIR"
+cd "$BUILD_DIR"
 status=0
 for name in "${PLUGINS[@]}"; do
   package="$(sed -n 's/^name = "\(.*\)"/\1/p' "$name/Cargo.toml" | head -n1)"

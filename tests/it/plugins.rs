@@ -3,7 +3,7 @@
 use crate::{proctor, repo_root, text};
 
 fn write(folder: &std::path::Path, name: &str, contents: &str) {
-    std::fs::write(folder.join(name), contents).unwrap();
+    std::fs::write(folder.join(name), contents).expect("write a test file");
 }
 
 #[test]
