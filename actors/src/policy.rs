@@ -55,18 +55,7 @@ pub fn policy_factory(spec: PolicySpec) -> RoleFactory<PolicyRole> {
 
 impl PolicyRole {
     fn load_version(&mut self, version: u64) -> Result<(), RoleError> {
-        let published = self.weights.fetch_at_least(version)?;
-        self.model
-            .model
-            .params()
-            .load_safetensors_bytes(&published.bytes)
-            .map_err(|error| {
-                RoleError::fatal(format!(
-                    "cannot load weights version {}: {error}",
-                    published.version
-                ))
-            })?;
-        self.version = published.version;
+        self.version = self.weights.load_into(version, self.model.model.params())?;
         Ok(())
     }
 }

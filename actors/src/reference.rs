@@ -44,18 +44,9 @@ impl ReferenceRole {
         if let Some(latest) = self.store.latest()
             && latest.version > self.version
         {
-            let published = self.store.fetch_at_least(latest.version)?;
-            self.model
-                .model
-                .params()
-                .load_safetensors_bytes(&published.bytes)
-                .map_err(|error| {
-                    RoleError::fatal(format!(
-                        "cannot load reference reset {}: {error}",
-                        published.version
-                    ))
-                })?;
-            self.version = published.version;
+            self.version = self
+                .store
+                .load_into(latest.version, self.model.model.params())?;
         }
         Ok(())
     }

@@ -73,6 +73,27 @@ impl WeightStore {
     }
 }
 
+impl WeightStore {
+    /// Loads the newest published weights (at least `version`) into `params`, checksum verified;
+    /// returns the version loaded.
+    pub fn load_into(
+        &self,
+        version: u64,
+        params: &proctor_models::Params,
+    ) -> Result<u64, RoleError> {
+        let published = self.fetch_at_least(version)?;
+        params
+            .load_safetensors_bytes(&published.bytes)
+            .map_err(|error| {
+                RoleError::fatal(format!(
+                    "cannot load weights version {}: {error}",
+                    published.version
+                ))
+            })?;
+        Ok(published.version)
+    }
+}
+
 /// 64-bit FNV-1a: detects corruption of weights in transit (not an adversarial hash).
 pub fn checksum(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
