@@ -20,6 +20,16 @@ pub fn host() -> PluginHost {
     .expect("host starts")
 }
 
+/// The well-behaved exact-match guest with default limits: the baseline most tests start from.
+pub fn load_exact(host: &PluginHost) -> Plugin {
+    load(
+        host,
+        "exact",
+        guests::exact_verifier(),
+        PluginConfig::default(),
+    )
+}
+
 /// Load `wasm` under `label` with `config`, panicking with the load error.
 pub fn load(host: &PluginHost, label: &str, wasm: Vec<u8>, config: PluginConfig) -> Plugin {
     host.load_with(

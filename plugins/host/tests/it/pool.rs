@@ -2,17 +2,12 @@
 
 use proctor_plugin_host::{PluginConfig, Status, Task, VerifierPool};
 
-use crate::{guests, host, load};
+use crate::{guests, host, load, load_exact};
 
 #[test]
 fn batches_come_back_in_input_order() {
     let host = host();
-    let plugin = load(
-        &host,
-        "exact",
-        guests::exact_verifier(),
-        PluginConfig::default(),
-    );
+    let plugin = load_exact(&host);
     let pool = VerifierPool::new(2).unwrap();
     let items: Vec<(Task, String)> = (0..200)
         .map(|idx| {
@@ -43,12 +38,7 @@ fn faulting_plugins_do_not_stop_the_pool() {
         guests::hostile(guests::body::UNREACHABLE),
         PluginConfig::default(),
     );
-    let exact = load(
-        &host,
-        "exact",
-        guests::exact_verifier(),
-        PluginConfig::default(),
-    );
+    let exact = load_exact(&host);
     let pool = VerifierPool::new(2).unwrap();
     let task = Task::new("t", "p").with_reference("4");
     let faults = pool.verify_batch(&trap, vec![(task.clone(), "4".into()); 10]);

@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 
 use proctor_plugin_host::{Error, PluginConfig, Status, Task, World};
 
-use crate::{guests, host, load};
+use crate::{guests, host, load, load_exact};
 
 fn task(reference: &str) -> Task {
     Task::new("t1", "What is 2+2?").with_reference(reference)
@@ -13,12 +13,7 @@ fn task(reference: &str) -> Task {
 #[test]
 fn exact_verifier_scores_responses() {
     let host = host();
-    let plugin = load(
-        &host,
-        "exact",
-        guests::exact_verifier(),
-        PluginConfig::default(),
-    );
+    let plugin = load_exact(&host);
     let info = plugin.info();
     assert_eq!(
         (info.name.as_str(), info.version.as_str()),
@@ -53,12 +48,7 @@ fn exact_verifier_scores_responses() {
 #[test]
 fn large_responses_are_passed_in_full() {
     let host = host();
-    let plugin = load(
-        &host,
-        "exact",
-        guests::exact_verifier(),
-        PluginConfig::default(),
-    );
+    let plugin = load_exact(&host);
     let long = "x".repeat(300_000);
     assert_eq!(plugin.verify(&task(&long), &long).status, Status::Correct);
     let mut other = long.clone();
@@ -92,12 +82,7 @@ fn environment_generates_tasks() {
 #[test]
 fn generate_on_a_verifier_is_an_error() {
     let host = host();
-    let plugin = load(
-        &host,
-        "exact",
-        guests::exact_verifier(),
-        PluginConfig::default(),
-    );
+    let plugin = load_exact(&host);
     assert!(matches!(
         plugin.generate("exact", 1, 1),
         Err(Error::NotAnEnvironment { .. })
