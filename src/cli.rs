@@ -19,6 +19,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run a topology: train, record metrics and checkpoints into the run directory.
     Run(RunArgs),
+    /// Train the embedded tiny model on arithmetic (SFT warm-start, then GRPO with the built-in
+    /// math verifier) on CPU, with no downloads; writes metrics, summary.json and a PNG curve.
+    Demo(DemoArgs),
     /// Sample continuations of prompts with a model; one JSON line per sample.
     Generate(GenerateArgs),
     /// Score a response (or a JSONL batch) with a verifier plugin; prints verdicts as JSON.
@@ -79,6 +82,23 @@ pub struct RunArgs {
     /// Overwrite the run directory if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `proctor demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The run directory.
+    #[arg(long, value_name = "RUN_DIR", default_value = "runs/demo")]
+    pub out: PathBuf,
+    /// Overwrite the run directory if it exists.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Continue an interrupted demo in `--out` from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Override a topology key of the demo (`KEY=VALUE`, e.g. `run.steps=20`); repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// `proctor generate`.

@@ -1,5 +1,6 @@
 //! One module per verb; each returns an exit code or a [`Failure`] carrying one.
 
+pub mod demo;
 pub mod generate;
 pub mod plugins;
 pub mod run;

@@ -6,6 +6,8 @@
 mod cli;
 mod commands;
 mod environment;
+mod progress;
+mod report;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Validate(args) => commands::validate::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Demo(args) => commands::demo::run(&args),
         cli::Command::Generate(args) => commands::generate::run(&args),
         cli::Command::Verify(args) => commands::plugins::verify(&args),
         cli::Command::Plugin(cli::PluginCommand::Check(args)) => commands::plugins::check(&args),

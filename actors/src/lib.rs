@@ -1,21 +1,31 @@
 //! proctor's concrete actor roles — policy, reference, verifier, reward, learner — built from a
-//! topology, and the step plans (one per algorithm) that compose them into a training step.
+//! topology, and the [`TrainingPlan`] that composes them into SFT and GRPO-family steps.
 //!
 //! The runtime (`proctor-runtime`) supplies supervision, re-dispatch and recording; this crate
-//! supplies what each role does. Roles backed by the model engine and the plugin host are added
-//! here as those land; [`plan_for`] refuses, naming the algorithm, any topology it cannot run yet.
+//! supplies what each role does and in which order a step calls them.
 
+pub mod data;
+mod learner;
+mod plan;
 mod policy;
+mod progress;
 mod reference;
+mod reward;
+mod stage;
+mod verifier;
 mod weights;
 
+pub use learner::{LearnerCommand, LearnerReply, LearnerRole, SftText, learner_factory};
+pub use plan::{EvalPoint, TrainingPlan};
 pub use policy::{PolicyRole, PolicySpec, policy_factory};
+pub use progress::StepProgress;
 pub use reference::{ReferenceBatch, ReferenceRole, reference_factory};
-pub use weights::{PublishedWeights, WeightStore, checksum};
+pub use reward::{RewardRole, combine, reward_factory};
+pub use stage::{Stage, StageSchedule, main_config, warm_start_config};
+pub use verifier::{LoadedPlugins, VerifierRole, plugin_name, verifier_factory};
+pub use weights::WeightStore;
 
-use proctor_runtime::{RunDir, RuntimeError, StepPlan};
-use proctor_topology::{Algorithm, Topology};
-use std::collections::BTreeMap;
+use proctor_topology::Algorithm;
 
 /// Why a topology's actors could not be assembled.
 #[derive(Debug, thiserror::Error)]
@@ -28,33 +38,12 @@ pub enum ActorsError {
         /// What is missing.
         reason: &'static str,
     },
-}
-
-/// The step plan of a topology's algorithm. It has no variants until an algorithm's learner
-/// exists, so no code path can pretend to train.
-#[derive(Debug)]
-pub enum TrainingPlan {}
-
-/// Assembles the step plan a topology asks for, or says why it cannot.
-pub fn plan_for(topology: &Topology) -> Result<TrainingPlan, ActorsError> {
-    Err(ActorsError::Unsupported {
-        algorithm: topology.learner.algorithm,
-        reason: "the model engine and learner are not built yet",
-    })
-}
-
-impl StepPlan for TrainingPlan {
-    async fn run_step(&mut self, _step: u64) -> Result<BTreeMap<String, f64>, RuntimeError> {
-        match *self {}
-    }
-
-    async fn save(&mut self, _step: u64) -> Result<(), RuntimeError> {
-        match *self {}
-    }
-
-    async fn restore(&mut self, _run_dir: &RunDir) -> Result<u64, RuntimeError> {
-        match *self {}
-    }
+    /// A dataset is unreadable or malformed.
+    #[error(transparent)]
+    Data(#[from] data::DataError),
+    /// A verifier plugin failed to load.
+    #[error(transparent)]
+    Plugin(#[from] proctor_plugin_host::Error),
 }
 
 #[cfg(test)]

@@ -78,13 +78,21 @@ impl Role for PolicyRole {
         let generation_request = GenerationRequest {
             prompts: prompts.clone(),
             sampling: SamplingParams {
-                temperature: self.sampling.temperature as f32,
+                temperature: if request.greedy {
+                    0.0
+                } else {
+                    self.sampling.temperature as f32
+                },
                 top_p: self.sampling.top_p as f32,
                 top_k: usize::try_from(self.sampling.top_k).unwrap_or(usize::MAX),
                 max_new_tokens: usize::try_from(self.sampling.max_new_tokens).unwrap_or(usize::MAX),
                 stop_on_eos: true,
                 stop: self.sampling.stop.clone(),
-                n: request.samples_per_prompt as usize,
+                n: if request.greedy {
+                    1
+                } else {
+                    request.samples_per_prompt as usize
+                },
                 seed: request.seed,
             },
         };
@@ -95,6 +103,7 @@ impl Role for PolicyRole {
             .into_iter()
             .map(|generation| Rollout {
                 task_id: request.prompts[generation.prompt_index].id.clone(),
+                prompt_index: u32::try_from(generation.prompt_index).unwrap_or(u32::MAX),
                 sample_index: u32::try_from(generation.sample_index).unwrap_or(u32::MAX),
                 prompt_token_ids: prompts[generation.prompt_index].clone(),
                 completion_token_ids: generation.token_ids,

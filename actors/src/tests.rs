@@ -32,6 +32,7 @@ fn generate(step: u64, min_weights_version: u64) -> GenerateRollouts {
         prompts: vec![task("a", "What is 1 + 2?"), task("b", "What is 5 * 3?")],
         samples_per_prompt: 3,
         seed: 42,
+        greedy: false,
     }
 }
 
@@ -127,7 +128,7 @@ async fn policies_generate_with_the_version_a_step_requires() {
         .collect();
     donor.model.params().load_state_dict(&zeroed).unwrap();
     weights
-        .publish(1, donor.model.params().to_safetensors_bytes().unwrap())
+        .publish(proctor_learner::WeightUpdate::from_model(&donor.model, 1).unwrap())
         .unwrap();
 
     let after = submit(&policy, "policy", vec![generate(2, 1)])

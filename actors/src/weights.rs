@@ -1,57 +1,46 @@
 //! The weight store: where the learner publishes versioned, checksummed weights and policy
 //! replicas (including ones restarted later) fetch the version they must generate with.
 
+use proctor_learner::WeightUpdate;
 use proctor_runtime::RoleError;
 use std::sync::{Arc, RwLock};
 
-/// One published weights version.
-#[derive(Debug, Clone)]
-pub struct PublishedWeights {
-    /// Monotonic version (0 = the initial weights every replica loads itself).
-    pub version: u64,
-    /// Checksum of `bytes`, verified by every receiver.
-    pub checksum: u64,
-    /// The weights as safetensors bytes.
-    pub bytes: Arc<Vec<u8>>,
-}
-
-/// Shared, versioned weights; cheap to clone.
+/// Shared, versioned weights (the newest [`WeightUpdate`]); cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct WeightStore {
-    latest: Arc<RwLock<Option<PublishedWeights>>>,
+    latest: Arc<RwLock<Option<Arc<WeightUpdate>>>>,
 }
 
 impl WeightStore {
-    /// Publishes a new version; versions must increase.
-    pub fn publish(&self, version: u64, bytes: Vec<u8>) -> Result<PublishedWeights, RoleError> {
-        let published = PublishedWeights {
-            version,
-            checksum: checksum(&bytes),
-            bytes: Arc::new(bytes),
-        };
+    /// Publishes a new version; versions must increase and the checksum must match the bytes.
+    pub fn publish(&self, update: WeightUpdate) -> Result<Arc<WeightUpdate>, RoleError> {
+        update
+            .verify()
+            .map_err(|error| RoleError::fatal(error.to_string()))?;
+        let update = Arc::new(update);
         let mut latest = self
             .latest
             .write()
             .map_err(|_| RoleError::fatal("the weight store lock is poisoned"))?;
         if let Some(current) = latest.as_ref()
-            && current.version >= version
+            && current.version >= update.version
         {
             return Err(RoleError::fatal(format!(
-                "weights version {version} published after version {}",
-                current.version
+                "weights version {} published after version {}",
+                update.version, current.version
             )));
         }
-        *latest = Some(published.clone());
-        Ok(published)
+        *latest = Some(update.clone());
+        Ok(update)
     }
 
     /// The newest version, if any was published.
-    pub fn latest(&self) -> Option<PublishedWeights> {
+    pub fn latest(&self) -> Option<Arc<WeightUpdate>> {
         self.latest.read().ok().and_then(|latest| latest.clone())
     }
 
     /// The newest version if it is at least `version`, with its checksum verified.
-    pub fn fetch_at_least(&self, version: u64) -> Result<PublishedWeights, RoleError> {
+    pub fn fetch_at_least(&self, version: u64) -> Result<Arc<WeightUpdate>, RoleError> {
         let published = self.latest().ok_or_else(|| {
             RoleError::fatal(format!(
                 "weights version {version} requested but none was published"
@@ -63,17 +52,12 @@ impl WeightStore {
                 published.version
             )));
         }
-        if checksum(&published.bytes) != published.checksum {
-            return Err(RoleError::retryable(format!(
-                "weights version {} failed its checksum",
-                published.version
-            )));
-        }
+        published
+            .verify()
+            .map_err(|error| RoleError::retryable(error.to_string()))?;
         Ok(published)
     }
-}
 
-impl WeightStore {
     /// Loads the newest published weights (at least `version`) into `params`, checksum verified;
     /// returns the version loaded.
     pub fn load_into(
@@ -94,24 +78,21 @@ impl WeightStore {
     }
 }
 
-/// 64-bit FNV-1a: detects corruption of weights in transit (not an adversarial hash).
-pub fn checksum(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn update(version: u64, bytes: &[u8]) -> WeightUpdate {
+        WeightUpdate::from_bytes(version, bytes.to_vec())
+    }
 
     #[test]
     fn versions_only_move_forward_and_stale_requests_fail() {
         let store = WeightStore::default();
         assert!(store.fetch_at_least(1).is_err());
-        store.publish(1, vec![1, 2, 3]).unwrap();
-        assert!(store.publish(1, vec![4]).is_err());
-        store.publish(2, vec![4, 5]).unwrap();
+        store.publish(update(1, &[1, 2, 3])).unwrap();
+        assert!(store.publish(update(1, &[4])).is_err());
+        store.publish(update(2, &[4, 5])).unwrap();
         let fetched = store.fetch_at_least(1).unwrap();
         assert_eq!(
             (fetched.version, fetched.bytes.as_slice()),
@@ -127,8 +108,16 @@ mod tests {
     }
 
     #[test]
-    fn checksum_changes_with_any_byte() {
-        assert_ne!(checksum(&[0, 1, 2]), checksum(&[0, 1, 3]));
-        assert_eq!(checksum(b""), 0xcbf2_9ce4_8422_2325);
+    fn a_corrupted_update_is_refused_naming_its_version() {
+        let store = WeightStore::default();
+        let mut corrupted = update(4, &[1, 2, 3]);
+        corrupted.bytes[0] ^= 1;
+        let error = store.publish(corrupted).unwrap_err();
+        assert!(
+            error.message.contains("version 4") && error.message.contains("checksum"),
+            "{}",
+            error.message
+        );
+        assert!(store.latest().is_none());
     }
 }

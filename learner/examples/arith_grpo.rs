@@ -39,8 +39,20 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
     }
 }
 
+/// Phrasings of "a + b" (TEMPLATES of them are used).
 fn question(a: u32, b: u32) -> String {
-    format!("What is {a} + {b}?")
+    phrase(a, b % 100, b / 100)
+}
+
+fn phrase(a: u32, b: u32, template: u32) -> String {
+    match template {
+        1 => format!("{a} + {b} = ?"),
+        2 => format!("Add {a} and {b}."),
+        3 => format!("Compute {a} + {b}."),
+        4 => format!("What is {a} plus {b}?"),
+        5 => format!("Sum of {a} and {b}?"),
+        _ => format!("What is {a} + {b}?"),
+    }
 }
 
 /// The last run of digits in `text`.
@@ -80,7 +92,7 @@ fn accuracy(model: &LanguageModel, problems: &[(u32, u32)]) -> f64 {
         .iter()
         .map(|g| {
             let (a, b) = problems[g.prompt_index];
-            reward(&g.text, a + b)
+            reward(&g.text, a + b % 100)
         })
         .sum();
     correct / problems.len() as f64
@@ -112,18 +124,60 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sft_fraction: f64 = setting("SFT_FRACTION", 0.5);
     let started = Instant::now();
 
-    let mut problems: Vec<(u32, u32)> =
-        (0..10).flat_map(|a| (0..10).map(move |b| (a, b))).collect();
+    let task: String = setting("TASK", "add1".to_string());
+    let sft_max_b: u32 = setting("SFT_MAX_B", 9);
+    let heldout_count: usize = setting("HELDOUT", 25);
+    let noise: usize = setting("NOISE", 0);
+    let mut problems: Vec<(u32, u32)> = match task.as_str() {
+        // Two-digit plus one-digit without carry.
+        "tens" => (10..100)
+            .flat_map(|a| (0..10).map(move |b| (a, b)))
+            .filter(|&(a, b)| a % 10 + b < 10)
+            .collect(),
+        // b carries the template index in its hundreds.
+        "templates" => {
+            let templates: u32 = setting("TEMPLATES", 6);
+            (0..10)
+                .flat_map(|a| {
+                    (0..10).flat_map(move |b| (0..templates).map(move |t| (a, b + 100 * t)))
+                })
+                .collect()
+        }
+        _ => (0..10).flat_map(|a| (0..10).map(move |b| (a, b))).collect(),
+    };
     shuffle(&mut problems, seed);
-    let (heldout, train) = problems.split_at(25);
-    let sft_count = ((train.len() as f64) * sft_fraction).round() as usize;
-    let sft_problems = &train[..sft_count];
+    let (heldout, train) = problems.split_at(heldout_count);
+    let sft_pool: Vec<(u32, u32)> = train
+        .iter()
+        .copied()
+        .filter(|&(_, b)| b % 100 <= sft_max_b)
+        .collect();
+    let sft_count = ((sft_pool.len() as f64) * sft_fraction).round() as usize;
+    let sft_problems = &sft_pool[..sft_count];
 
     let model = LanguageModel::load("builtin:tiny", &Device::Cpu)?;
-    let pairs: Vec<SftPair> = sft_problems
-        .iter()
-        .map(|&(a, b)| SftPair::from_chat(&model.tokenizer, &question(a, b), &(a + b).to_string()))
-        .collect::<Result<_, _>>()?;
+    let mut pairs: Vec<SftPair> = Vec::new();
+    for &(a, b) in sft_problems {
+        pairs.push(SftPair::from_chat(
+            &model.tokenizer,
+            &question(a, b),
+            &(a + b % 100).to_string(),
+        )?);
+        // A noisy teacher: NOISE off-by-one answers per problem next to the correct one.
+        for k in 0..noise {
+            let sum = a + b % 100;
+            let wrong = if k % 2 == 0 {
+                sum + 1
+            } else {
+                sum.saturating_sub(1)
+            };
+            pairs.push(SftPair::from_chat(
+                &model.tokenizer,
+                &question(a, b),
+                &wrong.to_string(),
+            )?);
+        }
+    }
     println!(
         "problems: {} train ({} in SFT), {} held out; heldout accuracy before SFT {:.3}",
         train.len(),
@@ -141,7 +195,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut learner = Learner::new(model, sft_config)?;
     for step in 0..sft_steps {
-        let report = learner.train_sft_step(&pairs)?;
+        let batch: usize = setting("SFT_BATCH", 64).min(pairs.len());
+        if (step as usize * batch).is_multiple_of(pairs.len()) || batch == pairs.len() {
+            shuffle(&mut pairs, seed ^ u64::from(step));
+        }
+        let start = (step as usize * batch) % pairs.len();
+        let chunk: Vec<SftPair> = pairs
+            .iter()
+            .cycle()
+            .skip(start)
+            .take(batch)
+            .cloned()
+            .collect();
+        let report = learner.train_sft_step(&chunk)?;
         if (step + 1) % 20 == 0 || step + 1 == sft_steps {
             print_report(
                 "sft",
@@ -212,7 +278,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             groups[generation.prompt_index]
                 .completions
                 .push(ScoredCompletion {
-                    reward: reward(&generation.text, a + b),
+                    reward: reward(&generation.text, a + b % 100),
                     truncated: generation.finish_reason == FinishReason::Length,
                     token_ids: generation.token_ids,
                     behaviour_logprobs: generation.logprobs,

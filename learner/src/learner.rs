@@ -72,6 +72,13 @@ impl Learner {
         })
     }
 
+    /// Continues the step and weights-version counters of a previous stage, so checkpoints and
+    /// published versions keep increasing across stages (SFT warm-start → GRPO).
+    pub fn continue_counting(&mut self, step: u64, weights_version: u64) {
+        self.step = step;
+        self.weights_version = weights_version;
+    }
+
     /// The settings.
     pub fn config(&self) -> &LearnerConfig {
         &self.config

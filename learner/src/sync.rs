@@ -38,6 +38,15 @@ impl WeightUpdate {
         })
     }
 
+    /// Wraps an already serialised safetensors buffer, computing its checksum.
+    pub fn from_bytes(version: u64, bytes: Vec<u8>) -> Self {
+        WeightUpdate {
+            version,
+            checksum: sha256_hex(&bytes),
+            bytes,
+        }
+    }
+
     /// Fails loudly when the bytes do not match the checksum (corrupted in transit).
     pub fn verify(&self) -> Result<()> {
         let found = sha256_hex(&self.bytes);

@@ -30,6 +30,8 @@ pub struct GenerateRollouts {
     pub samples_per_prompt: u32,
     /// Seed of this request's sampling stream.
     pub seed: u64,
+    /// Greedy decoding (temperature 0) instead of the topology's sampling, for evaluation.
+    pub greedy: bool,
 }
 
 /// Why a completion ended.
@@ -47,6 +49,8 @@ pub enum FinishReason {
 pub struct Rollout {
     /// The task it answers.
     pub task_id: String,
+    /// Position of that task in the request's `prompts`.
+    pub prompt_index: u32,
     /// Index within the prompt's group.
     pub sample_index: u32,
     /// Tokenised prompt.
@@ -100,42 +104,4 @@ pub struct ReferenceLogprobs {
     pub prompt_token_ids: Vec<u32>,
     /// Completion tokens to score.
     pub completion_token_ids: Vec<u32>,
-}
-
-/// A group of rollouts of one prompt with their rewards and reference log-probs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScoredGroup {
-    /// The rollouts.
-    pub rollouts: Vec<Rollout>,
-    /// Reward per rollout.
-    pub rewards: Vec<f64>,
-    /// Reference log-probs per rollout and completion token.
-    pub reference_logprobs: Vec<Vec<f32>>,
-}
-
-/// Learner: one optimisation step on scored groups.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainStep {
-    /// The step number.
-    pub step: u64,
-    /// The step's scored groups.
-    pub groups: Vec<ScoredGroup>,
-}
-
-/// Identity of a weights version: what a policy acknowledges before generating with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WeightsManifest {
-    /// Monotonic version number (0 = initial weights).
-    pub version: u64,
-    /// Checksum of the serialised tensors, verified by the receiver.
-    pub checksum: String,
-}
-
-/// What a train step reports back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainReport {
-    /// Values to record (loss, KL, entropy, grad norm, …).
-    pub values: BTreeMap<String, f64>,
-    /// The weights the step produced.
-    pub weights: WeightsManifest,
 }

@@ -3,30 +3,92 @@
 use super::{Failure, load_topology};
 use crate::cli::RunArgs;
 use anyhow::{Context, anyhow};
+use proctor_actors::{ActorsError, TrainingPlan};
+use proctor_plugin_host::{HostConfig, PluginHost};
 use proctor_runtime::{
-    Coordinator, Metrics, RecorderActor, RunDir, RunDirMode, RunOutcome, Shutdown, StepPlan, System,
+    Coordinator, Metrics, RecorderActor, RunDir, RunDirMode, RunOutcome, Shutdown, System,
 };
 use proctor_topology::{LoadOptions, RESUMABLE_CHANGES, Topology, differences, parse_str};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Runs a topology from its first step, or resumes it with `--resume`.
 pub fn run(args: &RunArgs) -> Result<ExitCode, Failure> {
     let loaded = load_topology(&args.topology).map_err(Failure::usage)?;
-    let topology = loaded.topology;
-    let (run_dir_path, mode) = match &args.resume {
+    run_topology(&loaded.topology, args.resume.as_deref(), args.force)
+}
+
+/// Runs an already loaded topology (shared with `proctor demo`).
+pub fn run_topology(
+    topology: &Topology,
+    resume: Option<&Path>,
+    force: bool,
+) -> Result<ExitCode, Failure> {
+    let started = Instant::now();
+    let topology = topology.clone();
+    let (run_dir_path, mode) = match resume {
         Some(directory) => {
             refuse_drift(directory, &topology).map_err(Failure::usage)?;
-            (directory.clone(), RunDirMode::Resume)
+            (directory.to_path_buf(), RunDirMode::Resume)
         }
-        None if args.force => (topology.run_dir(), RunDirMode::Force),
+        None if force => (topology.run_dir(), RunDirMode::Force),
         None => (topology.run_dir(), RunDirMode::Fresh),
     };
-    // Build the plan before touching the run directory: a run that cannot start leaves nothing behind.
-    let mut plan = proctor_actors::plan_for(&topology).map_err(Failure::failed)?;
+    // Build the plan (data read, plugins loaded) before touching the run directory: a run that
+    // cannot start leaves nothing behind.
+    let host = PluginHost::new(HostConfig::default())
+        .context("cannot start the plugin host")
+        .map_err(Failure::failed)?;
+    let metrics = Metrics::default();
+    let mut plan =
+        TrainingPlan::new(&topology, &run_dir_path, metrics.clone(), &host).map_err(|error| {
+            match error {
+                ActorsError::Unsupported { .. } | ActorsError::Data(_) | ActorsError::Plugin(_) => {
+                    Failure::usage(error)
+                }
+            }
+        })?;
+    let mut line = crate::progress::ProgressLine::new();
+    plan.on_progress(move |progress| line.show(progress));
     let run_dir =
         RunDir::prepare(&run_dir_path, mode, &topology.to_toml()).map_err(Failure::usage)?;
-    drive(&mut plan, &topology, run_dir, mode == RunDirMode::Resume)
+    let code = drive(
+        &mut plan,
+        &topology,
+        run_dir,
+        metrics,
+        mode == RunDirMode::Resume,
+    )?;
+    finish(&plan, &run_dir_path, started).map_err(Failure::failed)?;
+    Ok(code)
+}
+
+/// Writes `summary.json` and the learning curve, and prints the headline numbers.
+fn finish(plan: &TrainingPlan, run_dir: &Path, started: Instant) -> anyhow::Result<()> {
+    let records = proctor_runtime::read_records(&run_dir.join("metrics.jsonl"))
+        .map_err(|error| anyhow!("cannot read the recorded metrics: {error}"))?;
+    let summary = crate::report::Summary::new(
+        plan.evals(),
+        &records,
+        plan.warm_start_steps(),
+        started.elapsed().as_secs_f64(),
+    );
+    crate::report::write(run_dir, &summary, &records)
+        .with_context(|| format!("cannot write the summary into {}", run_dir.display()))?;
+    let show = |value: Option<f64>| value.map_or("-".to_string(), |v| format!("{v:.3}"));
+    eprintln!(
+        "proctor: held-out accuracy {} before training, {} before RL, {} after RL; {:.0}s; \
+         {} and {} in {}",
+        show(summary.eval_accuracy_initial),
+        show(summary.eval_accuracy_before_rl),
+        show(summary.eval_accuracy_after_rl),
+        summary.wall_seconds,
+        crate::report::SUMMARY,
+        crate::report::CURVE,
+        run_dir.display()
+    );
+    Ok(())
 }
 
 /// A resumed run must train the same thing: only the keys in [`RESUMABLE_CHANGES`] may differ.
@@ -68,17 +130,17 @@ fn refuse_drift(directory: &Path, topology: &Topology) -> anyhow::Result<()> {
 
 /// Drives the plan inside an actor system, stopping cleanly on Ctrl-C.
 fn drive(
-    plan: &mut impl StepPlan,
+    plan: &mut TrainingPlan,
     topology: &Topology,
     run_dir: RunDir,
+    metrics: Metrics,
     resume: bool,
 ) -> Result<ExitCode, Failure> {
     let system = System::new();
-    let metrics = Metrics::default();
     let run_dir_path: PathBuf = run_dir.path().to_path_buf();
     let outcome = system.block_on(async {
         let first_step = if resume {
-            plan.restore(&run_dir)
+            proctor_runtime::StepPlan::restore(plan, &run_dir)
                 .await
                 .context("cannot restore the last checkpoint")?
                 + 1
@@ -98,7 +160,7 @@ fn drive(
             checkpoint_every: topology.run.checkpoint_every,
         };
         coordinator
-            .run(plan, first_step, topology.run.steps)
+            .run(plan, first_step, topology.total_steps())
             .await
             .context("the run failed")
     });

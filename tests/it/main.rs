@@ -4,6 +4,7 @@ mod cli;
 mod generate;
 mod plugins;
 mod resume;
+mod train;
 mod validate;
 
 use std::path::{Path, PathBuf};

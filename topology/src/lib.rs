@@ -146,6 +146,9 @@ impl Topology {
         };
         self.data.train = resolve(&self.data.train);
         self.data.eval = self.data.eval.as_deref().map(resolve);
+        if let Some(warm_start) = self.warm_start.as_mut() {
+            warm_start.data = resolve(&warm_start.data);
+        }
         if !self.model.path.starts_with("builtin:") {
             self.model.path = resolve(Path::new(&self.model.path))
                 .to_string_lossy()

@@ -43,6 +43,30 @@ pub struct Topology {
     /// The training algorithm and its optimiser.
     #[serde(default)]
     pub learner: LearnerSection,
+    /// An optional supervised stage run before the first RL step (e.g. the demo's warm-start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<WarmStartSection>,
+}
+
+/// `[warm_start]`: supervised fine-tuning on prompt/answer pairs before the RL steps, so the
+/// policy starts from a model that already answers in the expected format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarmStartSection {
+    /// Prompt/answer pairs, one JSON object per line, read with `data.prompt_key` and
+    /// `data.answer_key`; the answer is the target response.
+    pub data: PathBuf,
+    /// SFT steps, run as steps 1..=steps before `run.steps` RL steps.
+    pub steps: u64,
+    /// Pairs per SFT step.
+    #[serde(default = "defaults::warm_start_batch_size")]
+    pub batch_size: u64,
+    /// Peak learning rate of the SFT stage.
+    #[serde(default = "defaults::warm_start_lr")]
+    pub lr: f64,
+    /// Linear warmup steps of the SFT stage.
+    #[serde(default)]
+    pub warmup_steps: u64,
 }
 
 /// `[run]`: identity and bookkeeping of one training run.
@@ -115,6 +139,12 @@ pub struct DataSection {
 }
 
 pub(crate) mod defaults {
+    pub fn warm_start_batch_size() -> u64 {
+        64
+    }
+    pub fn warm_start_lr() -> f64 {
+        1e-3
+    }
     pub fn yes() -> bool {
         true
     }
@@ -139,6 +169,14 @@ impl Topology {
             .out
             .clone()
             .unwrap_or_else(|| PathBuf::from("runs").join(&self.run.name))
+    }
+
+    /// Steps of the whole run: the warm-start SFT steps, then `run.steps` RL steps.
+    pub fn total_steps(&self) -> u64 {
+        self.warm_start
+            .as_ref()
+            .map_or(0, |warm_start| warm_start.steps)
+            .saturating_add(self.run.steps)
     }
 
     /// Rollouts (prompt × sample) produced for one learner step.

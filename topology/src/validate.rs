@@ -160,6 +160,17 @@ fn check_data(topology: &Topology, context: &ValidationContext, issues: &mut Iss
         issues.file_exists("data.eval", eval, context);
     }
     issues.at_least("data.prompts_per_step", data.prompts_per_step, 1);
+    if let Some(warm_start) = &topology.warm_start {
+        issues.file_exists("warm_start.data", &warm_start.data, context);
+        issues.at_least("warm_start.steps", warm_start.steps, 1);
+        issues.at_least("warm_start.batch_size", warm_start.batch_size, 1);
+        if !(warm_start.lr.is_finite() && warm_start.lr > 0.0 && warm_start.lr < 1.0) {
+            issues.push(
+                "warm_start.lr",
+                format!("{} is out of range; expected 0 < lr < 1", warm_start.lr),
+            );
+        }
+    }
     for (key, value) in [
         ("data.prompt_key", &data.prompt_key),
         ("data.answer_key", &data.answer_key),
