@@ -55,8 +55,11 @@ pub struct TrainingPlan {
     published: u64,
     learner_version: u64,
     evals: Vec<EvalPoint>,
-    progress: Option<Box<dyn FnMut(&StepProgress<'_>)>>,
+    progress: Option<ProgressObserver>,
 }
+
+/// Called after every step with what the step did.
+type ProgressObserver = Box<dyn FnMut(&StepProgress<'_>)>;
 
 struct Pools {
     policy: Addr<RolePool<PolicyRole>>,
@@ -184,6 +187,7 @@ impl TrainingPlan {
                 topology.model.path.clone(),
                 topology.reference.device.clone(),
                 reference_weights.clone(),
+                topology.policy.sampling.temperature as f32,
             ),
             RestartPolicy::from(&topology.reference.supervision),
             self.metrics.clone(),

@@ -14,14 +14,17 @@ pub struct ReferenceRole {
     model: LanguageModel,
     store: WeightStore,
     version: u64,
+    temperature: f32,
 }
 
 /// Builds the reference replica on `device`; it starts from the initial weights, or from the
 /// weights in `reset_store` when the learner has reset the reference (ProRL hard reset).
+/// Log-probs are taken at the policy's sampling `temperature`, as the learner rescored them.
 pub fn reference_factory(
     model: String,
     device: String,
     reset_store: WeightStore,
+    temperature: f32,
 ) -> RoleFactory<ReferenceRole> {
     Arc::new(move |_: &ReplicaInfo| {
         let device = proctor_models::parse_device(&device)
@@ -32,6 +35,7 @@ pub fn reference_factory(
             model,
             store: reset_store.clone(),
             version: 0,
+            temperature,
         };
         role.follow_resets()?;
         Ok(role)
@@ -70,7 +74,13 @@ impl Role for ReferenceRole {
             .map(|item| item.completion_token_ids.clone())
             .collect();
         let pad = self.model.tokenizer.pad_token_id();
-        proctor_models::sequence_logprobs(&self.model.model, &prompts, &completions, 1.0, pad)
-            .map_err(|error| RoleError::fatal(format!("reference scoring failed: {error}")))
+        proctor_models::sequence_logprobs(
+            &self.model.model,
+            &prompts,
+            &completions,
+            self.temperature,
+            pad,
+        )
+        .map_err(|error| RoleError::fatal(format!("reference scoring failed: {error}")))
     }
 }

@@ -51,7 +51,12 @@ async fn policy_rollouts_match_reference_scoring_of_the_same_weights() {
     let reference = RolePool::new(
         "reference",
         1,
-        reference_factory("builtin:tiny".into(), "cpu".into(), WeightStore::default()),
+        reference_factory(
+            "builtin:tiny".into(),
+            "cpu".into(),
+            WeightStore::default(),
+            1.0,
+        ),
         RestartPolicy::default(),
         metrics.clone(),
     )

@@ -3,8 +3,10 @@
 
 Every single-digit sum a + b (0 <= a, b <= 9) in six phrasings gives 600 prompts. 100 of them are
 held out for evaluation (never trained on); of the other 500, the warm-start SFT stage sees only
-WARM_START and learns the answer format and part of the table; GRPO trains on all 500 with the
-built-in math verifier's reward alone.
+WARM_START, answered by a flawed teacher: FLAWED of its answers are off by one (a + b + 1), as
+imitation data from a weaker model often is. SFT learns the answer format and the table together
+with the teacher's systematic error; GRPO then trains on all 500 prompts with the built-in math
+verifier's reward alone, and has to unlearn the error on prompts it has never seen answered.
 """
 
 import json
@@ -21,6 +23,7 @@ PHRASINGS = [
 ]
 HELD_OUT = 100
 WARM_START = 200
+FLAWED = 0.6
 SEED = 2026
 
 
@@ -33,11 +36,16 @@ def main() -> None:
     ]
     random.Random(SEED).shuffle(problems)
     held_out, train = problems[:HELD_OUT], problems[HELD_OUT:]
+    teacher = random.Random(SEED + 1)
+    warm_start = [
+        {**row, "answer": str(int(row["answer"]) + 1)} if teacher.random() < FLAWED else row
+        for row in train[:WARM_START]
+    ]
     folder = Path(__file__).parent
     for name, rows in [
         ("demo-eval.jsonl", held_out),
         ("demo-train.jsonl", train),
-        ("demo-warm-start.jsonl", train[:WARM_START]),
+        ("demo-warm-start.jsonl", warm_start),
     ]:
         with open(folder / name, "w", encoding="utf-8") as out:
             for row in rows:

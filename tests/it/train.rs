@@ -25,7 +25,10 @@ fn small(steps: u64) -> Vec<String> {
 
 fn run(folder: &Path, out: &str, steps: u64, extra: &[&str]) -> std::process::Output {
     let demo = repo_root().join("examples/demo.toml");
-    let mut args: Vec<String> = vec!["run".into(), demo.to_str().unwrap().into()];
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        demo.to_str().expect("a UTF-8 repository path").into(),
+    ];
     for setting in small(steps) {
         args.extend(["--set".into(), setting]);
     }
