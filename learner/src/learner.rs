@@ -25,6 +25,9 @@ use crate::sync::WeightUpdate;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct LearnerState {
     step: u64,
+    /// First step of the current stage: the LR schedule counts from here.
+    #[serde(default)]
+    stage_start: u64,
     weights_version: u64,
     optimizer_step: u64,
     steps_since_reset: u64,
@@ -40,6 +43,7 @@ pub struct Learner {
     optimizer: AdamW,
     schedule: LrSchedule,
     step: u64,
+    stage_start: u64,
     weights_version: u64,
     steps_since_reset: u64,
 }
@@ -67,15 +71,18 @@ impl Learner {
             reference,
             optimizer,
             step: 0,
+            stage_start: 0,
             weights_version: 0,
             steps_since_reset: 0,
         })
     }
 
     /// Continues the step and weights-version counters of a previous stage, so checkpoints and
-    /// published versions keep increasing across stages (SFT warm-start → GRPO).
+    /// published versions keep increasing across stages (SFT warm-start → GRPO); the LR schedule
+    /// (warmup, cosine) starts over at this stage's first step.
     pub fn continue_counting(&mut self, step: u64, weights_version: u64) {
         self.step = step;
+        self.stage_start = step;
         self.weights_version = weights_version;
     }
 
@@ -317,6 +324,7 @@ impl Learner {
                 &dir.join("learner.json"),
                 &LearnerState {
                     step: self.step,
+                    stage_start: self.stage_start,
                     weights_version: self.weights_version,
                     optimizer_step: self.optimizer.step_count(),
                     steps_since_reset: self.steps_since_reset,
@@ -355,6 +363,7 @@ impl Learner {
             .load_state(moments, state.optimizer_step)
             .map_err(|e| Error::checkpoint(&optimizer_path, e.to_string()))?;
         learner.step = state.step;
+        learner.stage_start = state.stage_start;
         learner.weights_version = state.weights_version;
         learner.steps_since_reset = state.steps_since_reset;
         let training = checkpoint::read_json(&dir.join("training.json"))?;
@@ -485,7 +494,7 @@ impl Learner {
     /// Clips, steps the optimizer with the scheduled LR and fills the shared report fields.
     fn apply_update(&mut self, grads: &mut GradAccumulator, report: &mut StepReport) -> Result<()> {
         report.grad_norm = grads.clip(self.config.max_grad_norm)?;
-        report.lr = self.schedule.lr_at(self.step);
+        report.lr = self.schedule.lr_at(self.step - self.stage_start);
         self.optimizer.step(grads, report.lr)?;
         self.step += 1;
         self.weights_version += 1;

@@ -389,3 +389,19 @@ fn a_corrupted_checkpoint_falls_back_to_the_previous_one() {
     );
     assert!(resumed.weights_snapshot().unwrap().bytes == first_weights.bytes);
 }
+
+#[test]
+fn a_new_stage_restarts_the_lr_schedule_but_keeps_counting_steps() {
+    let mut config = grpo_config();
+    config.warmup_steps = 2;
+    config.total_steps = 4;
+    config.schedule = crate::config::Schedule::Cosine;
+    let mut learner = Learner::new(tiny(), config.clone()).unwrap();
+    learner.continue_counting(120, 120);
+    let answers = [("7", 1.0), ("8", 0.0)];
+    let groups = vec![group(&learner, "What is 3 + 4?", &answers)];
+    let report = learner.train_grpo_step(&groups).unwrap();
+    // First warmup step of the stage: half the peak, although 120 steps came before.
+    assert_eq!((report.step, report.weights_version), (121, 121));
+    assert!((report.lr - config.lr / 2.0).abs() < 1e-12, "{}", report.lr);
+}
