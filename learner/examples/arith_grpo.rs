@@ -5,7 +5,12 @@
 //! Run: `RAYON_NUM_THREADS=2 cargo run --release -p proctor-learner --example arith_grpo`
 //! Settings come from environment variables (defaults in brackets): SFT_STEPS [60], SFT_LR [3e-3],
 //! SFT_FRACTION [0.5] (share of training prompts SFT sees), GRPO_STEPS [60], GRPO_LR [1e-3],
-//! PROMPTS [8] per step, SAMPLES [8] per prompt, TEMPERATURE [1.0], KL [0.0], SEED [7].
+//! PROMPTS [8] per step, SAMPLES [8] per prompt, TEMPERATURE [1.0], KL [0.0], SEED [7],
+//! TASK [add1] (`add1`: a + b; `tens`: two-digit + one-digit without carry; `templates`: a + b
+//! in TEMPLATES [6] phrasings), HELDOUT [25] problems, SFT_MAX_B [9] (SFT only sees b ≤ this),
+//! SFT_BATCH [64], NOISE [0] (off-by-one SFT answers added per problem).
+//! This is the single-process experiment bench behind `examples/demo.toml`'s design; the demo
+//! itself runs through the actors (`proctor demo`).
 
 use std::time::Instant;
 
