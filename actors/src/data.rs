@@ -42,8 +42,21 @@ pub struct DataKeys {
     pub answer: String,
 }
 
+/// Whether each line must carry a reference answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Supervised pairs: the answer is the target response.
+    Required,
+    /// Prompts for sampling: the verifier may need no reference.
+    Optional,
+}
+
 /// Reads every task of a JSONL dataset; task ids are `FILE_STEM:LINE`.
-pub fn read_tasks(path: &Path, keys: &DataKeys) -> Result<Vec<PromptTask>, DataError> {
+pub fn read_tasks(
+    path: &Path,
+    keys: &DataKeys,
+    answers: Answers,
+) -> Result<Vec<PromptTask>, DataError> {
     let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -79,6 +92,12 @@ pub fn read_tasks(path: &Path, keys: &DataKeys) -> Result<Vec<PromptTask>, DataE
             None => return Err(bad(format!("no \"{}\" key", keys.prompt))),
         };
         let reference = match fields.remove(&keys.answer) {
+            None | Some(Value::Null) if answers == Answers::Required => {
+                return Err(bad(format!(
+                    "no \"{}\" key: supervised pairs need an answer (the target response)",
+                    keys.answer
+                )));
+            }
             None | Some(Value::Null) => None,
             Some(Value::String(answer)) => Some(answer),
             Some(number @ Value::Number(_)) => Some(number.to_string()),
@@ -135,11 +154,6 @@ impl DataCursor {
     /// Moves to `position` (e.g. the one saved in a checkpoint).
     pub fn seek(&mut self, position: u64) {
         self.position = position;
-    }
-
-    /// The tasks, in file order.
-    pub fn tasks(&self) -> &[PromptTask] {
-        &self.tasks
     }
 
     /// The next `count` tasks.
@@ -204,7 +218,7 @@ mod tests {
         let (_folder, path) = write(
             "{\"prompt\": \"What is 2 + 2?\", \"answer\": 4, \"level\": 1}\n\n{\"prompt\": \"Hi\"}\n",
         );
-        let tasks = read_tasks(&path, &keys()).unwrap();
+        let tasks = read_tasks(&path, &keys(), Answers::Optional).unwrap();
         assert_eq!(tasks.len(), 2);
         assert_eq!(tasks[0].id, "train:1");
         assert_eq!(tasks[0].reference.as_deref(), Some("4"));
@@ -228,15 +242,26 @@ mod tests {
             ),
         ] {
             let (_folder, path) = write(text);
-            let message = read_tasks(&path, &keys()).unwrap_err().to_string();
+            let message = read_tasks(&path, &keys(), Answers::Optional)
+                .unwrap_err()
+                .to_string();
             assert!(
                 message.contains("train.jsonl") && message.contains(expected),
                 "{message}"
             );
         }
+        let (_folder, path) =
+            write("{\"prompt\": \"a\", \"answer\": \"1\"}\n{\"prompt\": \"b\"}\n");
+        let message = read_tasks(&path, &keys(), Answers::Required)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("train.jsonl:2: no \"answer\" key"),
+            "{message}"
+        );
         let (_folder, path) = write("\n\n");
         assert!(
-            read_tasks(&path, &keys())
+            read_tasks(&path, &keys(), Answers::Optional)
                 .unwrap_err()
                 .to_string()
                 .contains("no tasks")

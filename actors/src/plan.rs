@@ -6,7 +6,7 @@
 //! reference pool scores the kept completions → learner updates → weights are published to the
 //! policies (and to the reference after a ProRL hard reset). Every phase is timed.
 
-use crate::data::{DataCursor, DataKeys, read_tasks, splitmix64};
+use crate::data::{Answers, DataCursor, DataKeys, read_tasks, splitmix64};
 use crate::learner::{LearnerCommand, LearnerReply, LearnerRole, SftText, learner_factory};
 use crate::policy::{PolicyRole, PolicySpec, policy_factory};
 use crate::reference::{ReferenceBatch, ReferenceRole, reference_factory};
@@ -104,22 +104,23 @@ impl TrainingPlan {
             prompt: topology.data.prompt_key.clone(),
             answer: topology.data.answer_key.clone(),
         };
-        let train = read_tasks(&topology.data.train, &keys)?;
+        let train_answers = if topology.learner.algorithm == proctor_topology::Algorithm::Sft {
+            Answers::Required
+        } else {
+            Answers::Optional
+        };
+        let train = read_tasks(&topology.data.train, &keys, train_answers)?;
         let eval = match &topology.data.eval {
-            Some(path) => read_tasks(path, &keys)?,
+            Some(path) => read_tasks(path, &keys, Answers::Optional)?,
             None => Vec::new(),
         };
         let warm_start = match &topology.warm_start {
             Some(section) => {
-                let tasks = read_tasks(&section.data, &keys)?;
-                require_answers(&tasks, &section.data)?;
+                let tasks = read_tasks(&section.data, &keys, Answers::Required)?;
                 Some(DataCursor::new(tasks, true, topology.run.seed ^ 0x5F7))
             }
             None => None,
         };
-        if topology.learner.algorithm == proctor_topology::Algorithm::Sft {
-            require_answers(&train, &topology.data.train)?;
-        }
         let plugins = LoadedPlugins::load(host, &topology.verifier)?;
         Ok(TrainingPlan {
             schedule: StageSchedule::of(topology),
@@ -248,16 +249,13 @@ impl TrainingPlan {
     /// reference replica); returns the seconds it took.
     async fn sync(&mut self, step: u64, reference: bool) -> Result<f64, RuntimeError> {
         let started = Instant::now();
-        if self.published < self.learner_version || self.published == 0 {
+        if self.learner_version > self.published {
             let update = weights_of(self.learner(LearnerCommand::PolicyWeights).await?, step)?;
-            let version = update.version;
-            if version > self.published || self.pools().weights.latest().is_none() {
-                self.pools()
-                    .weights
-                    .publish(update)
-                    .map_err(|error| step_error(step, error.message))?;
-                self.published = version;
-            }
+            self.published = update.version;
+            self.pools()
+                .weights
+                .publish(update)
+                .map_err(|error| step_error(step, error.message))?;
         }
         if reference {
             let update = weights_of(self.learner(LearnerCommand::ReferenceWeights).await?, step)?;
@@ -556,9 +554,6 @@ impl TrainingPlan {
 impl StepPlan for TrainingPlan {
     async fn run_step(&mut self, step: u64) -> Result<BTreeMap<String, f64>, RuntimeError> {
         let mut timings = Timings::default();
-        if step == 1 || self.published < self.learner_version.min(step - 1) {
-            timings.sync += self.sync(step, step == 1).await?;
-        }
         if step == 1 && self.evals.is_empty() {
             let started = Instant::now();
             self.evaluate(0).await?;
@@ -687,22 +682,6 @@ fn stream_seed(seed: u64, step: u64, round: u64, chunk: u64) -> u64 {
 
 fn all_correct(verdicts: &BTreeMap<String, Verdict>) -> bool {
     !verdicts.is_empty() && verdicts.values().all(|verdict| verdict.status == "correct")
-}
-
-fn require_answers(tasks: &[PromptTask], path: &Path) -> Result<(), ActorsError> {
-    match tasks.iter().find(|task| task.reference.is_none()) {
-        Some(task) => Err(ActorsError::Data(crate::data::DataError::Line {
-            path: path.to_path_buf(),
-            line: task
-                .id
-                .rsplit(':')
-                .next()
-                .and_then(|line| line.parse().ok())
-                .unwrap_or(0),
-            message: "supervised pairs need an answer (the target response)".into(),
-        })),
-        None => Ok(()),
-    }
 }
 
 fn step_error(step: u64, reason: impl Into<String>) -> RuntimeError {
