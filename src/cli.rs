@@ -46,6 +46,26 @@ pub enum PluginCommand {
 pub enum EnvCommand {
     /// Generate one task, deterministic in (kind, seed, difficulty); prints it as JSON.
     Generate(EnvGenerateArgs),
+    /// Measure tasks generated/s and reference answers verified/s per kind, on one core, with a
+    /// fresh WASM instance per call (what a training run pays); one JSON line per kind.
+    Bench(EnvBenchArgs),
+}
+
+/// `proctor env bench`.
+#[derive(Debug, Args)]
+pub struct EnvBenchArgs {
+    /// An environment plugin: built-in name, `builtin:NAME`, or a `.wasm` path.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub plugin: String,
+    /// Kinds to measure (repeatable); all the plugin offers when omitted.
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// Difficulty of the generated tasks.
+    #[arg(long, default_value_t = 3)]
+    pub difficulty: u32,
+    /// Seconds to spend per kind and per operation.
+    #[arg(long, default_value_t = 0.5)]
+    pub seconds: f64,
 }
 
 /// Overrides shared by every verb that reads a topology.

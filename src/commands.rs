@@ -1,6 +1,7 @@
 //! One module per verb; each returns an exit code or a [`Failure`] carrying one.
 
 pub mod demo;
+pub mod env_bench;
 pub mod generate;
 pub mod plugins;
 pub mod run;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => commands::plugins::verify(&args),
         cli::Command::Plugin(cli::PluginCommand::Check(args)) => commands::plugins::check(&args),
         cli::Command::Env(cli::EnvCommand::Generate(args)) => commands::plugins::generate(&args),
+        cli::Command::Env(cli::EnvCommand::Bench(args)) => commands::env_bench::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@
 //! supplies what each role does and in which order a step calls them.
 
 pub mod data;
+mod environment;
 mod learner;
 mod plan;
 mod policy;
@@ -15,6 +16,7 @@ mod stage;
 mod verifier;
 mod weights;
 
+pub use environment::EnvironmentTasks;
 pub use learner::{LearnerCommand, LearnerReply, LearnerRole, SftText, learner_factory};
 pub use plan::{EvalPoint, TrainingPlan};
 pub use policy::{PolicyRole, PolicySpec, policy_factory};

@@ -6,7 +6,8 @@
 //! reference pool scores the kept completions → learner updates → weights are published to the
 //! policies (and to the reference after a ProRL hard reset). Every phase is timed.
 
-use crate::data::{Answers, DataCursor, DataKeys, read_tasks, splitmix64};
+use crate::data::{Answers, DataCursor, DataKeys, TaskSource, read_tasks, splitmix64};
+use crate::environment::EnvironmentTasks;
 use crate::learner::{LearnerCommand, LearnerReply, LearnerRole, SftText, learner_factory};
 use crate::policy::{PolicyRole, PolicySpec, policy_factory};
 use crate::reference::{ReferenceBatch, ReferenceRole, reference_factory};
@@ -46,7 +47,7 @@ pub struct TrainingPlan {
     warm_start_config: Option<LearnerConfig>,
     main_config: LearnerConfig,
     plugins: LoadedPlugins,
-    train: DataCursor,
+    train: TaskSource,
     warm_start: Option<DataCursor>,
     eval: Vec<PromptTask>,
     metrics: Metrics,
@@ -109,10 +110,34 @@ impl TrainingPlan {
         } else {
             Answers::Optional
         };
-        let train = read_tasks(&topology.data.train, &keys, train_answers)?;
-        let eval = match &topology.data.eval {
+        let plugins = LoadedPlugins::load(host, &topology.verifier)?;
+        let mut eval = match &topology.data.eval {
             Some(path) => read_tasks(path, &keys, Answers::Optional)?,
             None => Vec::new(),
+        };
+        let train = match (&topology.data.train, &topology.data.environment) {
+            (Some(path), _) => TaskSource::File(DataCursor::new(
+                read_tasks(path, &keys, train_answers)?,
+                topology.data.shuffle,
+                topology.run.seed,
+            )),
+            (None, Some(source)) => {
+                let plugin = plugins
+                    .get(&crate::plugin_name(&source.plugin))
+                    .ok_or_else(|| crate::data::DataError::Environment {
+                        plugin: source.plugin.clone(),
+                        message: "not loaded: list it in verifier.plugins".into(),
+                    })?;
+                let tasks = EnvironmentTasks::new(plugin.clone(), source, topology.run.seed)?;
+                eval.extend(tasks.held_out(source.eval_tasks)?);
+                TaskSource::Environment(tasks)
+            }
+            (None, None) => {
+                return Err(ActorsError::Data(crate::data::DataError::Environment {
+                    plugin: "-".into(),
+                    message: "no training prompts: set data.train or [data.environment]".into(),
+                }));
+            }
         };
         let warm_start = match &topology.warm_start {
             Some(section) => {
@@ -121,13 +146,12 @@ impl TrainingPlan {
             }
             None => None,
         };
-        let plugins = LoadedPlugins::load(host, &topology.verifier)?;
         Ok(TrainingPlan {
             schedule: StageSchedule::of(topology),
             warm_start_config: warm_start_config(topology),
             main_config,
             plugins,
-            train: DataCursor::new(train, topology.data.shuffle, topology.run.seed),
+            train,
             warm_start,
             eval,
             metrics,
@@ -400,6 +424,11 @@ impl TrainingPlan {
         Ok(Some(point))
     }
 
+    /// The 1-based step within the main stage (after the warm start).
+    fn rl_step_of(&self, step: u64) -> u64 {
+        step.saturating_sub(self.schedule.warm_start_steps)
+    }
+
     fn eval_due(&self, step: u64) -> bool {
         let rl_step = step.saturating_sub(self.schedule.warm_start_steps);
         let every = self.topology.run.eval_every;
@@ -413,24 +442,36 @@ impl TrainingPlan {
         step: u64,
         timings: &mut Timings,
     ) -> Result<BTreeMap<String, f64>, RuntimeError> {
-        let (cursor, batch) = match (self.schedule.stage_of(step), self.warm_start.as_mut()) {
-            (Stage::Sft, Some(cursor)) if step <= self.schedule.warm_start_steps => (
-                cursor,
-                self.topology
+        let rl_step = self.rl_step_of(step);
+        let tasks = match self.warm_start.as_mut() {
+            Some(cursor) if step <= self.schedule.warm_start_steps => {
+                let batch = self
+                    .topology
                     .warm_start
                     .as_ref()
-                    .map_or(1, |section| section.batch_size),
-            ),
-            _ => (&mut self.train, self.topology.data.prompts_per_step),
+                    .map_or(1, |section| section.batch_size);
+                cursor.next_batch(usize::try_from(batch).unwrap_or(usize::MAX))
+            }
+            _ => {
+                let batch = usize::try_from(self.topology.data.prompts_per_step).unwrap_or(1);
+                self.train
+                    .next_batch(batch, rl_step)
+                    .map_err(|error| step_error(step, error.to_string()))?
+            }
         };
-        let pairs: Vec<SftText> = cursor
-            .next_batch(usize::try_from(batch).unwrap_or(usize::MAX))
+        let pairs = tasks
             .into_iter()
-            .map(|task| SftText {
-                response: task.reference.unwrap_or_default(),
-                prompt: task.prompt,
+            .map(|task| match task.reference {
+                Some(response) => Ok(SftText {
+                    response,
+                    prompt: task.prompt,
+                }),
+                None => Err(step_error(
+                    step,
+                    format!("task {} has no reference answer to train on", task.id),
+                )),
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
         let started = Instant::now();
         let report = trained(self.learner(LearnerCommand::Sft(pairs)).await?, step)?;
         timings.learner += started.elapsed().as_secs_f64();
@@ -453,7 +494,10 @@ impl TrainingPlan {
         let mut round = 0u64;
         let mut generated_tokens = 0usize;
         loop {
-            let tasks = self.train.next_batch(target - kept.len());
+            let tasks = self
+                .train
+                .next_batch(target - kept.len(), self.rl_step_of(step))
+                .map_err(|error| step_error(step, error.to_string()))?;
             let started = Instant::now();
             let groups = self.generate(step, round, &tasks, false).await?;
             timings.generate += started.elapsed().as_secs_f64();

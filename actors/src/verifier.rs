@@ -73,6 +73,14 @@ impl LoadedPlugins {
         })
     }
 
+    /// The plugin named `name` (as `reward.sources` names it).
+    pub fn get(&self, name: &str) -> Option<&Plugin> {
+        self.plugins
+            .iter()
+            .find(|(plugin_name, _)| plugin_name == name)
+            .map(|(_, plugin)| plugin)
+    }
+
     /// The plugins' names, in topology order.
     pub fn names(&self) -> Vec<&str> {
         self.plugins.iter().map(|(name, _)| name.as_str()).collect()

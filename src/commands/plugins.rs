@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-fn load(reference: &str) -> Result<Plugin, Failure> {
+pub(crate) fn load(reference: &str) -> Result<Plugin, Failure> {
     let host = PluginHost::new(HostConfig::default())
         .context("cannot start the plugin host")
         .map_err(Failure::failed)?;

@@ -191,3 +191,58 @@ fn the_logic_environment_generates_deterministic_tasks_that_verify() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn env_bench_measures_each_kind_and_checks_its_references() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = proctor(
+        folder.path(),
+        &[
+            "env",
+            "bench",
+            "--plugin",
+            "logic",
+            "--kind",
+            "countdown",
+            "--kind",
+            "n_queens",
+            "--seconds",
+            "0.02",
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for (line, kind) in lines.iter().zip(["countdown", "n_queens"]) {
+        assert_eq!(line["kind"], kind);
+        assert_eq!(line["reference_accepted"], 1.0, "{line}");
+        assert!(line["generated_per_s"].as_f64().unwrap() > 0.0);
+        assert!(line["verified_per_s"].as_f64().unwrap() > 0.0);
+    }
+
+    let output = proctor(
+        folder.path(),
+        &[
+            "env",
+            "bench",
+            "--plugin",
+            "logic",
+            "--kind",
+            "chess",
+            "--seconds",
+            "0.01",
+        ],
+        &[],
+    );
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`chess`") && stderr.contains("countdown"),
+        "{stderr}"
+    );
+}

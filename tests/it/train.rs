@@ -134,3 +134,57 @@ fn a_malformed_dataset_line_is_named_before_anything_is_written() {
     );
     assert!(!folder.path().join("bad-run").exists());
 }
+
+#[test]
+fn an_environment_plugin_feeds_training_and_held_out_tasks() {
+    let folder = tempfile::tempdir().unwrap();
+    let example = repo_root().join("examples/logic-curriculum.toml");
+    let output = proctor(
+        folder.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--set",
+            "run.steps=2",
+            "--set",
+            "data.environment.eval_tasks=3",
+            "--set",
+            "policy.sampling.max_new_tokens=4",
+            "--set",
+            "data.prompts_per_step=2",
+            "--set",
+            "policy.sampling.n=2",
+            "--set",
+            "learner.micro_batch_size=4",
+        ],
+        &[],
+    );
+    let (_, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let run_dir = folder.path().join("runs/logic-curriculum");
+    let records = std::fs::read_to_string(run_dir.join("metrics.jsonl")).unwrap();
+    assert_eq!(records.lines().count(), 2);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap())
+            .unwrap();
+    // Held-out tasks were generated and evaluated before and after training.
+    assert_eq!(summary["evals"].as_array().unwrap().len(), 2, "{summary}");
+
+    // A kind the plugin does not offer is refused before anything is written.
+    let output = proctor(
+        folder.path(),
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--set",
+            "data.environment.kinds={ chess = 1.0 }",
+            "--set",
+            "run.out=\"refused\"",
+        ],
+        &[],
+    );
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`chess`"), "{stderr}");
+    assert!(!folder.path().join("refused").exists());
+}

@@ -144,7 +144,14 @@ impl Topology {
                 base_dir.join(path)
             }
         };
-        self.data.train = resolve(&self.data.train);
+        self.data.train = self.data.train.as_deref().map(resolve);
+        if let Some(environment) = self.data.environment.as_mut()
+            && !environment.plugin.starts_with("builtin:")
+        {
+            environment.plugin = resolve(Path::new(&environment.plugin))
+                .to_string_lossy()
+                .into_owned();
+        }
         self.data.eval = self.data.eval.as_deref().map(resolve);
         if let Some(warm_start) = self.warm_start.as_mut() {
             warm_start.data = resolve(&warm_start.data);

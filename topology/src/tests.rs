@@ -68,7 +68,7 @@ fn the_valid_example_validates_with_defaults_filled() {
     let loaded = load(&file, &no_env(), &ValidationContext::default()).expect("valid");
     let topology = loaded.topology;
     assert_eq!(topology.run.name, "arith");
-    assert_eq!(topology.data.train, folder.path().join("train.jsonl"));
+    assert_eq!(topology.data.train, Some(folder.path().join("train.jsonl")));
     assert_eq!(topology.learner.clip.low, 0.2);
     assert_eq!(topology.learner.clip.high, 0.28);
     assert_eq!(topology.verifier.plugins, vec!["builtin:math".to_string()]);
@@ -224,6 +224,60 @@ fn each_class_of_bad_input_names_its_key_path() {
             replace("name = \"arith\"", "name = \"a/b\""),
             "run.name",
             "without slashes",
+        ),
+        (
+            "no training prompts",
+            replace("train = \"train.jsonl\"", ""),
+            "data.train",
+            "data.environment",
+        ),
+        (
+            "two sources of training prompts",
+            replace(
+                "prompts_per_step = 2",
+                "prompts_per_step = 2\nenvironment = { plugin = \"builtin:logic\", kinds = { countdown = 1.0 } }",
+            ),
+            "data.environment",
+            "both data.train and data.environment",
+        ),
+        (
+            "environment plugin that does not verify",
+            replace(
+                "train = \"train.jsonl\"",
+                "environment = { plugin = \"builtin:logic\", kinds = { countdown = 1.0 } }",
+            ),
+            "data.environment.plugin",
+            "not in verifier.plugins",
+        ),
+        (
+            "mixture weight",
+            replace(
+                "train = \"train.jsonl\"",
+                "environment = { plugin = \"builtin:math\", kinds = { countdown = 0.0 } }",
+            ),
+            "data.environment.kinds.countdown",
+            "not a positive number",
+        ),
+        (
+            "curriculum order",
+            replace(
+                "train = \"train.jsonl\"",
+                "environment = { plugin = \"builtin:math\", kinds = { a = 1.0 }, difficulty = { start = 5, end = 2 } }",
+            ),
+            "data.environment.difficulty.start",
+            "start ≤ end",
+        ),
+        (
+            "warm-start data file",
+            format!("{VALID}\n[warm_start]\ndata = \"missing.jsonl\"\nsteps = 3\n"),
+            "warm_start.data",
+            "does not exist",
+        ),
+        (
+            "warm-start steps",
+            format!("{VALID}\n[warm_start]\ndata = \"train.jsonl\"\nsteps = 0\n"),
+            "warm_start.steps",
+            "",
         ),
     ];
     for (case, text, key, needle) in table {
@@ -422,4 +476,21 @@ mod properties {
             let _ = parse_str(&text, Path::new("fuzz.toml"), &no_env());
         }
     }
+}
+
+#[test]
+fn the_curriculum_ramps_linearly_then_holds() {
+    let curriculum = crate::Curriculum {
+        start: 1,
+        end: 5,
+        ramp_steps: 4,
+    };
+    let levels: Vec<u32> = (1..=6).map(|step| curriculum.at(step)).collect();
+    assert_eq!(levels, [1, 2, 3, 4, 5, 5]);
+    let flat = crate::Curriculum {
+        start: 2,
+        end: 7,
+        ramp_steps: 0,
+    };
+    assert_eq!(flat.at(1), 7);
 }

@@ -155,7 +155,18 @@ fn check_model(topology: &Topology, context: &ValidationContext, issues: &mut Is
 
 fn check_data(topology: &Topology, context: &ValidationContext, issues: &mut Issues) {
     let data = &topology.data;
-    issues.file_exists("data.train", &data.train, context);
+    match (&data.train, &data.environment) {
+        (Some(train), None) => issues.file_exists("data.train", train, context),
+        (None, Some(environment)) => check_environment(topology, environment, issues),
+        (Some(_), Some(_)) => issues.push(
+            "data.environment",
+            "both data.train and data.environment are set; expected one source of training prompts",
+        ),
+        (None, None) => issues.push(
+            "data.train",
+            "no training prompts: expected data.train (a JSONL file) or a [data.environment] plugin",
+        ),
+    }
     if let Some(eval) = &data.eval {
         issues.file_exists("data.eval", eval, context);
     }
@@ -178,6 +189,47 @@ fn check_data(topology: &Topology, context: &ValidationContext, issues: &mut Iss
         if value.is_empty() {
             issues.push(key, "expected a non-empty JSON key");
         }
+    }
+}
+
+fn check_environment(
+    topology: &Topology,
+    environment: &crate::EnvironmentSource,
+    issues: &mut Issues,
+) {
+    if !topology.verifier.plugins.contains(&environment.plugin) {
+        issues.push(
+            "data.environment.plugin",
+            format!(
+                "`{}` generates the tasks but is not in verifier.plugins ({}); add it there so its answers are checked",
+                environment.plugin,
+                topology.verifier.plugins.join(", ")
+            ),
+        );
+    }
+    if environment.kinds.is_empty() {
+        issues.push(
+            "data.environment.kinds",
+            "no task kinds listed; expected e.g. kinds = { countdown = 1.0 }",
+        );
+    }
+    for (kind, weight) in &environment.kinds {
+        if !(weight.is_finite() && *weight > 0.0) {
+            issues.push(
+                format!("data.environment.kinds.{kind}"),
+                format!("weight {weight} is not a positive number"),
+            );
+        }
+    }
+    let curriculum = &environment.difficulty;
+    if curriculum.start > curriculum.end {
+        issues.push(
+            "data.environment.difficulty.start",
+            format!(
+                "{} is above difficulty.end = {}; expected start ≤ end",
+                curriculum.start, curriculum.end
+            ),
+        );
     }
 }
 
