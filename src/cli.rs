@@ -39,6 +39,40 @@ pub enum Command {
 pub enum PluginCommand {
     /// Load a plugin and print its name, version, world, WIT package and kinds; exit 2 if unusable.
     Check(PluginCheckArgs),
+    /// Scaffold a verifier plugin in a new folder NAME (Rust, Python, C or JavaScript).
+    New(PluginNewArgs),
+    /// Build the plugin in DIR into DIR/NAME.wasm with its language's toolchain, then check it.
+    Build(PluginBuildArgs),
+}
+
+/// A language proctor can scaffold and build plugins in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PluginLanguage {
+    /// wit-bindgen, cargo for wasm32-unknown-unknown, `wasm-tools component new`.
+    Rust,
+    /// componentize-py (CPython in the component; no WASI).
+    Python,
+    /// `wit-bindgen c`, `zig cc` (PyPI `ziglang`), `wasm-tools component new`.
+    C,
+    /// componentize-js (node and npm).
+    Js,
+}
+
+/// `proctor plugin new`.
+#[derive(Debug, Args)]
+pub struct PluginNewArgs {
+    /// Language of the plugin.
+    #[arg(long, value_enum)]
+    pub lang: PluginLanguage,
+    /// Plugin name (letters, digits, `-`, `_`); also the folder created.
+    pub name: String,
+}
+
+/// `proctor plugin build`.
+#[derive(Debug, Args)]
+pub struct PluginBuildArgs {
+    /// A folder made by `proctor plugin new` (its language is recognised from its files).
+    pub dir: PathBuf,
 }
 
 /// `proctor env …`.

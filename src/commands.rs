@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod env_bench;
 pub mod generate;
+pub mod plugin_dev;
 pub mod plugins;
 pub mod run;
 pub mod validate;

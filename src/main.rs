@@ -22,6 +22,8 @@ fn main() -> ExitCode {
         cli::Command::Generate(args) => commands::generate::run(&args),
         cli::Command::Verify(args) => commands::plugins::verify(&args),
         cli::Command::Plugin(cli::PluginCommand::Check(args)) => commands::plugins::check(&args),
+        cli::Command::Plugin(cli::PluginCommand::New(args)) => commands::plugin_dev::new(&args),
+        cli::Command::Plugin(cli::PluginCommand::Build(args)) => commands::plugin_dev::build(&args),
         cli::Command::Env(cli::EnvCommand::Generate(args)) => commands::plugins::generate(&args),
         cli::Command::Env(cli::EnvCommand::Bench(args)) => commands::env_bench::run(&args),
     };

@@ -246,3 +246,51 @@ fn env_bench_measures_each_kind_and_checks_its_references() {
         "{stderr}"
     );
 }
+
+#[test]
+fn plugin_new_scaffolds_each_language_with_the_wit_package() {
+    let folder = tempfile::tempdir().unwrap();
+    for (lang, marker) in [
+        ("rust", "src/lib.rs"),
+        ("python", "app.py"),
+        ("c", "plugin.c"),
+        ("js", "plugin.js"),
+    ] {
+        let name = format!("check-{lang}");
+        let output = proctor(
+            folder.path(),
+            &["plugin", "new", "--lang", lang, &name],
+            &[],
+        );
+        let (_, stderr) = text(&output);
+        assert!(output.status.success(), "{lang}: {stderr}");
+        let dir = folder.path().join(&name);
+        let source = std::fs::read_to_string(dir.join(marker)).unwrap();
+        assert!(
+            source.contains(&name) && !source.contains("{{name}}"),
+            "{lang}"
+        );
+        let wit = std::fs::read_to_string(dir.join("wit/types.wit")).unwrap();
+        assert!(wit.starts_with("package proctor:verifier@0.1.0;"));
+    }
+    // Existing folders, bad names and folders that are not plugins are refused.
+    let again = proctor(
+        folder.path(),
+        &["plugin", "new", "--lang", "rust", "check-rust"],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    let bad = proctor(
+        folder.path(),
+        &["plugin", "new", "--lang", "rust", "../escape"],
+        &[],
+    );
+    let (_, stderr) = text(&bad);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not usable"), "{stderr}");
+    std::fs::create_dir(folder.path().join("empty")).unwrap();
+    let build = proctor(folder.path(), &["plugin", "build", "empty"], &[]);
+    let (_, stderr) = text(&build);
+    assert_eq!(build.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a plugin folder"), "{stderr}");
+}
