@@ -57,6 +57,10 @@ pub struct TrainingPlan {
     learner_version: u64,
     evals: Vec<EvalPoint>,
     progress: Option<ProgressObserver>,
+    /// Next step's rollouts, requested before this step trained (`max_staleness` ≥ 1).
+    in_flight: Option<(Vec<PromptTask>, Generation)>,
+    /// Next step's rollouts, collected before new weights were published.
+    ready: Option<(u64, Vec<PromptTask>, Vec<Vec<Rollout>>)>,
 }
 
 /// Called after every step with what the step did.
@@ -77,6 +81,32 @@ struct Group {
     rollouts: Vec<Rollout>,
     rewards: Vec<f64>,
     correct: usize,
+}
+
+/// Generation requests in flight.
+struct Generation {
+    step: u64,
+    chunk: usize,
+    tasks: usize,
+    answers: actix_rt::task::JoinHandle<Result<Vec<Vec<Rollout>>, RuntimeError>>,
+}
+
+impl Generation {
+    /// Waits for the rollouts, grouped by task in task order.
+    async fn finish(self) -> Result<Vec<Vec<Rollout>>, RuntimeError> {
+        let answers = self
+            .answers
+            .await
+            .map_err(|error| step_error(self.step, format!("generation task failed: {error}")))??;
+        let mut groups: Vec<Vec<Rollout>> = vec![Vec::new(); self.tasks];
+        for (request_index, rollouts) in answers.into_iter().enumerate() {
+            for rollout in rollouts {
+                let index = request_index * self.chunk + rollout.prompt_index as usize;
+                groups[index].push(rollout);
+            }
+        }
+        Ok(groups)
+    }
 }
 
 /// Wall-clock seconds per phase of a step.
@@ -161,6 +191,8 @@ impl TrainingPlan {
             learner_version: 0,
             evals: Vec::new(),
             progress: None,
+            in_flight: None,
+            ready: None,
             topology: topology.clone(),
         })
     }
@@ -273,6 +305,14 @@ impl TrainingPlan {
     /// reference replica); returns the seconds it took.
     async fn sync(&mut self, step: u64, reference: bool) -> Result<f64, RuntimeError> {
         let started = Instant::now();
+        // Rollouts requested before this update were promised the weights they were sent with:
+        // collect them before any replica can see newer weights (keeps runs reproducible).
+        if self.learner_version > self.published
+            && let Some((tasks, generation)) = self.in_flight.take()
+        {
+            let for_step = generation.step;
+            self.ready = Some((for_step, tasks, generation.finish().await?));
+        }
         if self.learner_version > self.published {
             let update = weights_of(self.learner(LearnerCommand::PolicyWeights).await?, step)?;
             self.published = update.version;
@@ -305,6 +345,20 @@ impl TrainingPlan {
         tasks: &[PromptTask],
         greedy: bool,
     ) -> Result<Vec<Vec<Rollout>>, RuntimeError> {
+        self.start_generation(step, round, tasks, greedy)
+            .finish()
+            .await
+    }
+
+    /// Sends the generation requests of `tasks` and returns at once; the replicas work while the
+    /// caller does something else (trains), and [`Generation::finish`] collects the rollouts.
+    fn start_generation(
+        &mut self,
+        step: u64,
+        round: u64,
+        tasks: &[PromptTask],
+        greedy: bool,
+    ) -> Generation {
         let replicas = usize::try_from(self.topology.policy.replicas)
             .unwrap_or(1)
             .clamp(1, tasks.len().max(1));
@@ -323,15 +377,12 @@ impl TrainingPlan {
             })
             .collect();
         let pool = self.pools().policy.clone();
-        let answers = submit(&pool, "policy", requests).await?;
-        let mut groups: Vec<Vec<Rollout>> = vec![Vec::new(); tasks.len()];
-        for (request_index, rollouts) in answers.into_iter().enumerate() {
-            for rollout in rollouts {
-                let index = request_index * chunk + rollout.prompt_index as usize;
-                groups[index].push(rollout);
-            }
+        Generation {
+            step,
+            chunk,
+            tasks: tasks.len(),
+            answers: actix::spawn(async move { submit(&pool, "policy", requests).await }),
         }
-        Ok(groups)
     }
 
     /// Verifies and rewards every rollout of `groups` (verification split over the workers).
@@ -424,6 +475,36 @@ impl TrainingPlan {
         Ok(Some(point))
     }
 
+    /// Whether step `step + 1`'s rollouts are requested before step `step` trains: allowed by
+    /// `policy.max_staleness` ≥ 1, never across a checkpoint (a resumed run must draw the same).
+    fn overlaps_next(&self, step: u64) -> bool {
+        let every = self.topology.run.checkpoint_every;
+        self.topology.policy.max_staleness >= 1
+            && step < self.topology.total_steps()
+            && self.schedule.stage_of(step + 1) == Stage::Rl
+            && !(every > 0 && step.is_multiple_of(every))
+    }
+
+    /// The rollouts requested for `step` during the previous one, if any (first round only).
+    async fn take_prefetched(
+        &mut self,
+        step: u64,
+        round: u64,
+    ) -> Result<Option<(Vec<PromptTask>, Vec<Vec<Rollout>>)>, RuntimeError> {
+        if round > 0 {
+            return Ok(None);
+        }
+        if let Some((tasks, generation)) = self.in_flight.take()
+            && generation.step == step
+        {
+            return Ok(Some((tasks, generation.finish().await?)));
+        }
+        Ok(match self.ready.take() {
+            Some((for_step, tasks, groups)) if for_step == step => Some((tasks, groups)),
+            _ => None,
+        })
+    }
+
     /// The 1-based step within the main stage (after the warm start).
     fn rl_step_of(&self, step: u64) -> u64 {
         step.saturating_sub(self.schedule.warm_start_steps)
@@ -494,12 +575,18 @@ impl TrainingPlan {
         let mut round = 0u64;
         let mut generated_tokens = 0usize;
         loop {
-            let tasks = self
-                .train
-                .next_batch(target - kept.len(), self.rl_step_of(step))
-                .map_err(|error| step_error(step, error.to_string()))?;
             let started = Instant::now();
-            let groups = self.generate(step, round, &tasks, false).await?;
+            let (tasks, groups) = match self.take_prefetched(step, round).await? {
+                Some(prefetched) => prefetched,
+                None => {
+                    let tasks = self
+                        .train
+                        .next_batch(target - kept.len(), self.rl_step_of(step))
+                        .map_err(|error| step_error(step, error.to_string()))?;
+                    let groups = self.generate(step, round, &tasks, false).await?;
+                    (tasks, groups)
+                }
+            };
             timings.generate += started.elapsed().as_secs_f64();
             generated_tokens += groups
                 .iter()
@@ -570,6 +657,21 @@ impl TrainingPlan {
                 }
             })
             .collect();
+        let lag = kept
+            .iter()
+            .flat_map(|(_, group)| &group.rollouts)
+            .map(|rollout| self.learner_version.saturating_sub(rollout.weights_version))
+            .max()
+            .unwrap_or(0);
+        if self.overlaps_next(step) {
+            let next = step + 1;
+            let tasks = self
+                .train
+                .next_batch(target, self.rl_step_of(next))
+                .map_err(|error| step_error(next, error.to_string()))?;
+            let generation = self.start_generation(next, 0, &tasks, false);
+            self.in_flight = Some((tasks, generation));
+        }
         let started = Instant::now();
         let report = trained(self.learner(LearnerCommand::Grpo(groups)).await?, step)?;
         timings.learner += started.elapsed().as_secs_f64();
@@ -582,6 +684,7 @@ impl TrainingPlan {
         let responses_f = responses.max(1) as f64;
         values.insert("accuracy".into(), correct as f64 / responses_f);
         values.insert("groups_dropped".into(), dropped as f64);
+        values.insert("weights_lag".into(), lag as f64);
         values.insert("refill_rounds".into(), (round - 1) as f64);
         values.insert(
             "response_tokens_mean".into(),
@@ -612,10 +715,12 @@ impl StepPlan for TrainingPlan {
             Stage::Sft => self.sft_step(step, &mut timings).await?,
             Stage::Rl => self.rl_step(step, &mut timings).await?,
         };
-        // Keep the policies within `max_staleness` versions of the learner; always sync before
-        // an evaluation and at the end of the warm-start.
+        // Keep the rollouts of every step within `max_staleness` versions of the learner: with
+        // overlap, the next request goes out before the next update, so sync one version earlier.
+        // Always sync before an evaluation and at the end of the warm-start.
         let eval_due = self.eval_due(step);
-        let stale = self.learner_version - self.published > self.topology.policy.max_staleness;
+        let allowed = self.topology.policy.max_staleness.saturating_sub(1);
+        let stale = self.learner_version - self.published > allowed;
         let sft_only = self.schedule.stage_of(step) == Stage::Sft;
         if eval_due || (stale && !sft_only) {
             timings.sync += self.sync(step, false).await?;

@@ -112,6 +112,34 @@ fn a_stopped_and_resumed_run_ends_bit_for_bit_where_a_straight_run_does() {
 }
 
 #[test]
+fn with_staleness_1_the_next_rollouts_overlap_training_and_resume_stays_exact() {
+    let folder = tempfile::tempdir().unwrap();
+    let stale = ["--set", "policy.max_staleness=1"];
+    let straight = run(folder.path(), "straight", 4, &stale);
+    let (_, stderr) = text(&straight);
+    assert!(straight.status.success(), "{stderr}");
+    let first = run(folder.path(), "split", 2, &stale);
+    assert!(first.status.success(), "{}", text(&first).1);
+    let mut resume = stale.to_vec();
+    resume.extend(["--resume", "split"]);
+    let resumed = run(folder.path(), "split", 4, &resume);
+    assert!(resumed.status.success(), "{}", text(&resumed).1);
+    assert!(
+        weights(&folder.path().join("straight"), 6) == weights(&folder.path().join("split"), 6),
+        "policy, reference and optimizer state differ after resume"
+    );
+    // Steps 4 and 6 trained on rollouts requested while steps 3 and 5 trained (one version
+    // behind); steps 3 and 5 follow a checkpoint, where nothing is requested ahead.
+    let records = std::fs::read_to_string(folder.path().join("straight/metrics.jsonl")).unwrap();
+    let lags: Vec<f64> = records
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter_map(|record| record["values"]["weights_lag"].as_f64())
+        .collect();
+    assert_eq!(lags, [0.0, 1.0, 0.0, 1.0]);
+}
+
+#[test]
 fn a_malformed_dataset_line_is_named_before_anything_is_written() {
     let folder = tempfile::tempdir().unwrap();
     std::fs::write(
