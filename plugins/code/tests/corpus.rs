@@ -838,17 +838,23 @@ fn format_cases() -> Vec<Case> {
     ]
 }
 
+/// The plugin under test: the built-in, or the component at `$PROCTOR_CODE_WASM` (what
+/// `plugins/code/build.sh --check` sets to test a fresh rebuild).
+fn source() -> PluginSource {
+    match std::env::var_os("PROCTOR_CODE_WASM") {
+        Some(path) => PluginSource::Path(path.into()),
+        None => PluginSource::Builtin("code".into()),
+    }
+}
+
 fn load() -> Plugin {
     let host = PluginHost::new(HostConfig {
         consume_fuel: false,
         ..HostConfig::default()
     })
     .expect("the host starts");
-    host.load_with(
-        &PluginSource::Builtin("code".into()),
-        proctor_code::recommended_config(),
-    )
-    .expect("the built-in code plugin loads")
+    host.load_with(&source(), proctor_code::recommended_config())
+        .expect("the code plugin loads")
 }
 
 #[test]
@@ -903,8 +909,8 @@ fn uncountable_work_hits_the_host_deadline() {
     let mut config = proctor_code::recommended_config();
     config.limits.timeout_ms = 1_500;
     let plugin = host
-        .load_with(&PluginSource::Builtin("code".into()), config)
-        .expect("the built-in code plugin loads");
+        .load_with(&source(), config)
+        .expect("the code plugin loads");
     let storm = "import sys\nsys.setrecursionlimit(10**4)\ndef f(n):\n    try:\n        return f(n + 1)\n    except BaseException:\n        return f(n + 1)\nf(0)";
     let c_loop = "print(sum(range(10 ** 12)))";
     for program in [storm, c_loop] {
