@@ -58,6 +58,14 @@ use Status::{Correct, Incorrect, InvalidTask, MemoryLimit, Partial, Timeout, Unp
 
 fn corpus() -> Vec<Case> {
     vec![
+        case(
+            "threading-deep-recursion",
+            LINES,
+            "import sys, threading\nsys.setrecursionlimit(1 << 20)\nthreading.stack_size(1 << 27)\ndef depth(k):\n    return 0 if k == 0 else depth(k - 1) + 1\ndef main():\n    n = int(input())\n    assert depth(30000) == 30000\n    print('\\n'.join(map(str, range(1, n + 1))))\nthreading.Thread(target=main).start()",
+            Correct,
+            1.0,
+            "",
+        ),
         // ---- correct stdin/stdout programs, every common way of reading and writing
         case(
             "input-split",
