@@ -26,6 +26,11 @@ pub static BUILTINS: &[Builtin] = &[
         wasm: include_bytes!("../../builtin/logic.wasm"),
     },
     Builtin {
+        name: "code",
+        summary: "Python programs run against stdin/stdout or function-call tests in CPython-in-WASM (plugins/code)",
+        wasm: include_bytes!("../../builtin/code.wasm"),
+    },
+    Builtin {
         name: "exact",
         summary: "exact-match or numeric-answer checker (example Rust guest)",
         wasm: include_bytes!("../../builtin/exact.wasm"),
