@@ -1,7 +1,9 @@
-//! Benchmarks of the plugin host: per-call `verify` cost (fresh instance vs reuse), pool
-//! throughput, and first-load compile vs cached load.
+//! Benchmarks of the plugin host: per-call `verify` cost (fresh instance vs reuse, fuel vs
+//! epoch-only), the same `exact` checker compiled natively, pool throughput, and first-load
+//! compile vs cached load.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo bench -p proctor-plugin-host --bench verify`
+//! (one group: append e.g. `-- verify/`; `--quick` for a fast, rougher pass).
 
 use std::hint::black_box;
 use std::num::NonZeroU32;
@@ -63,6 +65,16 @@ fn load(host: &PluginHost, source: &PluginSource, reuse: Option<NonZeroU32>) -> 
 fn per_call(c: &mut Criterion) {
     let task = Task::new("t1", "What is 6 * 7?").with_reference("42");
     let mut group = c.benchmark_group("verify");
+    // The checker inside the `exact` built-in, compiled natively (same source, same inputs):
+    // the baseline for the WASM cost ratio.
+    group.bench_function("native/rust-exact", |b| {
+        b.iter(|| {
+            black_box(proctor_exact::check(
+                black_box(task.reference.as_deref()),
+                black_box("The answer is 42"),
+            ))
+        })
+    });
     for (metering, host) in [("fuel", host(None)), ("epoch-only", epoch_only_host())] {
         for (name, source) in sources() {
             let fresh = load(&host, &source, None);

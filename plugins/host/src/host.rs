@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::abi_v0_1;
 use crate::builtin::BUILTINS;
@@ -19,6 +19,10 @@ use crate::config::{HostConfig, PluginConfig};
 use crate::plugin::{Abi, LoadReport, Plugin};
 use crate::types::World;
 use crate::{Error, Result};
+
+/// Bytes of each table slot reset with a memset rather than `madvise` (one page: the tables of
+/// Rust and C guests hold tens to hundreds of function references).
+const TABLE_KEEP_RESIDENT_BYTES: usize = 4096;
 
 /// Where a plugin's component comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +117,15 @@ impl PluginHost {
                     Error::Engine("pooling max_memory_mib does not fit in usize".into())
                 })?;
             let mut pool = PoolingAllocationConfig::new();
+            // Reset slots in place (memcpy/memset of the dirtied pages only) when the kernel can
+            // tell which pages were dirtied; without PAGEMAP_SCAN, keeping memory resident would
+            // mean a memset of the whole kept range per call, so `madvise` stays the reset.
+            if PoolingAllocationConfig::is_pagemap_scan_available() {
+                pool.pagemap_scan(Enabled::Yes)
+                    .linear_memory_keep_resident(pooling.keep_resident_bytes);
+            }
+            // Tables of compiled-language guests fit in one page: reset it with a memset.
+            pool.table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
             pool.total_component_instances(instances)
                 .total_core_instances(instances.saturating_mul(16))
                 .total_memories(instances.saturating_mul(2))

@@ -43,7 +43,7 @@ pub fn extract_answer(response: &str) -> Option<&str> {
         &response[position + 4..]
     } else if let Some(boxed) = last_boxed(response) {
         boxed
-    } else if let Some(position) = response.to_ascii_lowercase().rfind("answer:") {
+    } else if let Some(position) = rfind_ignore_ascii_case(response, "answer:") {
         &response[position + "answer:".len()..]
     } else {
         response
@@ -54,13 +54,17 @@ pub fn extract_answer(response: &str) -> Option<&str> {
 
 /// Parse a number written as `-1,234.5`, `$12`, `50%`, `3/4` or `1e-3`.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let cleaned: String = text
-        .trim()
-        .trim_start_matches('$')
-        .trim_end_matches('%')
-        .chars()
-        .filter(|&ch| ch != ',')
-        .collect();
+    let trimmed = text.trim().trim_start_matches('$').trim_end_matches('%');
+    // Thousands separators are rare: copy only when there is one to drop.
+    let cleaned: std::borrow::Cow<'_, str> = if trimmed.contains(',') {
+        trimmed
+            .chars()
+            .filter(|&ch| ch != ',')
+            .collect::<String>()
+            .into()
+    } else {
+        trimmed.into()
+    };
     if let Some((numerator, denominator)) = cleaned.split_once('/') {
         let numerator: f64 = numerator.trim().parse().ok()?;
         let denominator: f64 = denominator.trim().parse().ok()?;
@@ -75,8 +79,18 @@ pub fn parse_number(text: &str) -> Option<f64> {
 /// The last number-looking token of `text`.
 fn last_number(text: &str) -> Option<f64> {
     text.split(|ch: char| !(ch.is_ascii_digit() || matches!(ch, '.' | '-' | ',' | '/')))
+        .filter(|token| !token.is_empty())
         .filter_map(|token| parse_number(token.trim_matches(|ch| ch == '.' || ch == ',')))
-        .last()
+        .next_back()
+}
+
+/// Byte position of the last occurrence of `needle` (ASCII) in `haystack`, ignoring ASCII case;
+/// the same answer as `haystack.to_ascii_lowercase().rfind(needle)` without the copy.
+fn rfind_ignore_ascii_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (haystack, needle) = (haystack.as_bytes(), needle.as_bytes());
+    (0..=haystack.len().checked_sub(needle.len())?)
+        .rev()
+        .find(|&start| haystack[start..start + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Content of the last `\boxed{…}` with balanced braces.
@@ -167,6 +181,14 @@ mod tests {
             proptest::prop_assert_eq!(check(Some(&reference), &format!("#### {value}")).status, Status::Correct);
             let wrong = format!("The answer is {}", value + offset);
             proptest::prop_assert_eq!(check(Some(&reference), &wrong).status, Status::Incorrect);
+        }
+
+        #[test]
+        fn case_insensitive_search_matches_lowercasing(haystack in "(?i)[a-z: é]{0,40}(answer:)?[a-z: ]{0,10}") {
+            proptest::prop_assert_eq!(
+                rfind_ignore_ascii_case(&haystack, "answer:"),
+                haystack.to_ascii_lowercase().rfind("answer:")
+            );
         }
 
         #[test]

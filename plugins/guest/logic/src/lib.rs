@@ -14,7 +14,12 @@ impl Environment for Logic {
     }
 
     fn verify(task: Task, response: String) -> Verdict {
-        let verdict = proctor_logic::verify(&task.prompt, task.reference.as_deref(), &task.metadata, &response);
+        let verdict = proctor_logic::verify(
+            &task.prompt,
+            task.reference.as_deref(),
+            &task.metadata,
+            &response,
+        );
         match verdict.status {
             LogicStatus::Correct => Verdict::correct(verdict.detail),
             LogicStatus::Incorrect => Verdict::incorrect(verdict.detail),

@@ -24,11 +24,21 @@ struct Input {
 fn plugins() -> &'static (Plugin, Plugin) {
     static PLUGINS: OnceLock<(Plugin, Plugin)> = OnceLock::new();
     PLUGINS.get_or_init(|| {
-        let host = PluginHost::new(HostConfig { cache_dir: None, ..HostConfig::default() }).expect("host starts");
+        let host = PluginHost::new(HostConfig {
+            cache_dir: None,
+            ..HostConfig::default()
+        })
+        .expect("host starts");
         let source = PluginSource::Builtin("exact".into());
         let fresh = host.load(&source).expect("exact loads");
         let reused = host
-            .load_with(&source, PluginConfig { reuse: NonZeroU32::new(64), ..PluginConfig::default() })
+            .load_with(
+                &source,
+                PluginConfig {
+                    reuse: NonZeroU32::new(64),
+                    ..PluginConfig::default()
+                },
+            )
             .expect("exact loads in reuse mode");
         (fresh, reused)
     })
@@ -37,9 +47,17 @@ fn plugins() -> &'static (Plugin, Plugin) {
 fuzz_target!(|input: Input| {
     let (fresh, reused) = plugins();
     let plugin = if input.reuse { reused } else { fresh };
-    let task = Task { id: input.id, prompt: input.prompt, reference: input.reference, metadata: input.metadata };
+    let task = Task {
+        id: input.id,
+        prompt: input.prompt,
+        reference: input.reference,
+        metadata: input.metadata,
+    };
     let verdict = plugin.verify(&task, &input.response);
     assert!((0.0..=1.0).contains(&verdict.score), "{verdict:?}");
-    assert!(!verdict.status.is_fault(), "well-behaved guest faulted: {verdict:?}");
+    assert!(
+        !verdict.status.is_fault(),
+        "well-behaved guest faulted: {verdict:?}"
+    );
     assert!(verdict.detail.len() <= plugin.config().max_output_bytes);
 });

@@ -124,6 +124,27 @@ pub mod body {
     pub fn bad_status() -> String {
         verdict("f64.const 1", 9, 64, 5)
     }
+    /// Counts its own calls in linear memory: in a zero-initialised byte (3000), in a byte of
+    /// the data image (16, initially `t` = 116) and in a page it grows on every call. The score
+    /// is the sum of the three counts / 10 (0.3 in a fresh instance), status partial.
+    pub fn memory_counter() -> String {
+        format!(
+            "(local $grown i32)
+             (local.set $grown (i32.add (i32.mul (memory.grow (i32.const 1)) (i32.const 65536)) (i32.const 8)))
+             (i32.store8 (i32.const 3000) (i32.add (i32.load8_u (i32.const 3000)) (i32.const 1)))
+             (i32.store8 (i32.const 16) (i32.add (i32.load8_u (i32.const 16)) (i32.const 1)))
+             (i32.store8 (local.get $grown) (i32.add (i32.load8_u (local.get $grown)) (i32.const 1)))
+             {}",
+            verdict(
+                "f64.div (f64.convert_i32_u (i32.add (i32.add (i32.load8_u (i32.const 3000)) \
+                 (i32.sub (i32.load8_u (i32.const 16)) (i32.const 116))) (i32.load8_u (local.get $grown)))) \
+                 (f64.const 10)",
+                2,
+                64,
+                5
+            )
+        )
+    }
     /// Counts its own calls in a global (score = calls / 10, status partial); traps if the
     /// response starts with `b`.
     pub fn counter() -> String {

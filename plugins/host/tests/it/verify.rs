@@ -105,6 +105,37 @@ fn fresh_instances_do_not_share_state() {
 }
 
 #[test]
+fn fresh_instances_see_pristine_memory() {
+    // Pooled memory slots are reset in place between instances (only the dirtied pages, when
+    // the kernel supports PAGEMAP_SCAN): data-image bytes, zeroed bytes and grown pages must
+    // all read as new in the next instance.
+    let host = host();
+    let plugin = load(
+        &host,
+        "memory-counter",
+        guests::hostile(&guests::body::memory_counter()),
+        PluginConfig::default(),
+    );
+    for _ in 0..5 {
+        let verdict = plugin.verify(&task("4"), "4");
+        assert_eq!((verdict.status, verdict.score), (Status::Partial, 0.3));
+    }
+    let reused = load(
+        &host,
+        "memory-counter",
+        guests::hostile(&guests::body::memory_counter()),
+        PluginConfig {
+            reuse: NonZeroU32::new(2),
+            ..PluginConfig::default()
+        },
+    );
+    let scores: Vec<f64> = (0..4)
+        .map(|_| reused.verify(&task("4"), "4").score)
+        .collect();
+    assert_eq!(scores, vec![0.3, 0.5, 0.3, 0.5]);
+}
+
+#[test]
 fn reuse_mode_recycles_every_n_calls_and_after_a_trap() {
     let host = host();
     let config = PluginConfig {
