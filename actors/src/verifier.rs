@@ -40,7 +40,9 @@ pub fn plugin_name(reference: &str) -> String {
 }
 
 impl LoadedPlugins {
-    /// Loads (compiling or reading from the artifact cache) each plugin of `section`.
+    /// Loads (compiling or reading from the artifact cache) each plugin of `section`. Limits
+    /// left at their defaults give way to a built-in's own (the `code` built-in runs CPython and
+    /// needs more time and memory, and no fuel); limits set in the topology always apply.
     pub fn load(
         host: &PluginHost,
         section: &proctor_topology::VerifierSection,
@@ -64,7 +66,15 @@ impl LoadedPlugins {
             .plugins
             .iter()
             .map(|reference| {
-                let plugin = host.load_with(&PluginSource::parse(reference), config.clone())?;
+                let source = PluginSource::parse(reference);
+                let mut config = config.clone();
+                if section.limits == proctor_topology::VerifierLimits::default()
+                    && let PluginSource::Builtin(name) = &source
+                    && let Some(builtin) = proctor_plugin_host::builtin(name)
+                {
+                    config.limits = builtin.default_config().limits;
+                }
+                let plugin = host.load_with(&source, config)?;
                 Ok((plugin_name(reference), plugin))
             })
             .collect::<Result<Vec<_>, proctor_plugin_host::Error>>()?;

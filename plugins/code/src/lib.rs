@@ -6,27 +6,16 @@
 //! limits ([`recommended_config`]) and the test corpus (`tests/corpus.rs`) that runs programs
 //! through [`proctor_plugin_host`] and checks each verdict.
 
-use proctor_plugin_host::{Limits, PluginConfig};
+use proctor_plugin_host::PluginConfig;
 
-/// Wall-clock deadline of one verify call that covers the guest's own step budget (20 M steps
-/// over all tests, ~0.3-0.8 µs each) with room to spare; see README "Limits".
-pub const RECOMMENDED_TIMEOUT_MS: u64 = 30_000;
-
-/// Memory cap per call: CPython's heap plus a test's data, its output (4 MiB cap) and headroom.
-pub const RECOMMENDED_MEMORY_MIB: u64 = 512;
-
-/// Per-plugin limits the `code` plugin is meant to run under: no fuel (the guest counts steps
-/// itself, deterministically, and fuel instrumentation slows CPython ~3.5×), a wall-clock
-/// deadline as the backstop, and enough memory for CPython.
+/// Per-plugin limits the `code` plugin is meant to run under (kept with the built-in's row in
+/// the host's table, which also applies them by default): no fuel (the guest counts steps itself,
+/// deterministically, and fuel instrumentation slows CPython ~3.5×), a wall-clock deadline as the
+/// backstop, and enough memory for CPython.
 pub fn recommended_config() -> PluginConfig {
-    PluginConfig {
-        limits: Limits {
-            fuel: None,
-            timeout_ms: RECOMMENDED_TIMEOUT_MS,
-            memory_mib: RECOMMENDED_MEMORY_MIB,
-        },
-        ..PluginConfig::default()
-    }
+    proctor_plugin_host::builtin("code")
+        .expect("the code plugin is a built-in")
+        .default_config()
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The table of plugins embedded in the binary, addressed by name (`builtin:NAME`).
 
+use crate::config::{Limits, PluginConfig};
+
 /// A plugin shipped inside the binary. Its bytes are a committed artifact rebuilt
 /// reproducibly by `plugins/guest/build.sh` (CI rebuilds and compares).
 #[derive(Debug, Clone, Copy)]
@@ -10,6 +12,19 @@ pub struct Builtin {
     pub summary: &'static str,
     /// The component binary.
     pub wasm: &'static [u8],
+    /// Limits the plugin is meant to run under when the caller sets none (`None`: the host's
+    /// defaults, [`Limits::default`]).
+    pub limits: Option<Limits>,
+}
+
+impl Builtin {
+    /// How this plugin runs unless the caller says otherwise.
+    pub fn default_config(&self) -> PluginConfig {
+        PluginConfig {
+            limits: self.limits.unwrap_or_default(),
+            ..PluginConfig::default()
+        }
+    }
 }
 
 /// Every built-in plugin. To add one: build its guest crate with `plugins/guest/build.sh`,
@@ -19,21 +34,32 @@ pub static BUILTINS: &[Builtin] = &[
         name: "math",
         summary: "math answers: extraction, LaTeX parsing, exact equivalence (plugins/math)",
         wasm: include_bytes!("../../builtin/math.wasm"),
+        limits: None,
     },
     Builtin {
         name: "logic",
         summary: "26 logic-puzzle task families: seeded generators and verifiers (plugins/logic)",
         wasm: include_bytes!("../../builtin/logic.wasm"),
+        limits: None,
     },
     Builtin {
         name: "code",
         summary: "Python programs run against stdin/stdout or function-call tests in CPython-in-WASM (plugins/code)",
         wasm: include_bytes!("../../builtin/code.wasm"),
+        // No fuel (the guest counts steps itself, deterministically, and fuel instrumentation
+        // slows CPython ~3.5×), a wall-clock backstop over its 20 M-step budget, and room for
+        // CPython's heap (plugins/code/README.md, "Limits").
+        limits: Some(Limits {
+            fuel: None,
+            timeout_ms: 30_000,
+            memory_mib: 512,
+        }),
     },
     Builtin {
         name: "exact",
         summary: "exact-match or numeric-answer checker (example Rust guest)",
         wasm: include_bytes!("../../builtin/exact.wasm"),
+        limits: None,
     },
 ];
 

@@ -167,7 +167,12 @@ impl PluginHost {
 
     /// Load a plugin with default per-plugin limits.
     pub fn load(&self, source: &PluginSource) -> Result<Plugin> {
-        self.load_with(source, PluginConfig::default())
+        let config = match source {
+            PluginSource::Builtin(name) => crate::builtin::builtin(name)
+                .map_or_else(PluginConfig::default, crate::builtin::Builtin::default_config),
+            _ => PluginConfig::default(),
+        };
+        self.load_with(source, config)
     }
 
     /// Load and validate a plugin: compile it (or take it from the cache), check its WIT package
