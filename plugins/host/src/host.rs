@@ -165,11 +165,13 @@ impl PluginHost {
         &self.shared.config
     }
 
-    /// Load a plugin with default per-plugin limits.
+    /// Load a plugin with its default limits (a built-in's own, else the host defaults).
     pub fn load(&self, source: &PluginSource) -> Result<Plugin> {
         let config = match source {
-            PluginSource::Builtin(name) => crate::builtin::builtin(name)
-                .map_or_else(PluginConfig::default, crate::builtin::Builtin::default_config),
+            PluginSource::Builtin(name) => crate::builtin::builtin(name).map_or_else(
+                PluginConfig::default,
+                crate::builtin::Builtin::default_config,
+            ),
             _ => PluginConfig::default(),
         };
         self.load_with(source, config)
