@@ -4,5 +4,5 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-componentize-py -d ../../../wit/0.1.0 -w verifier componentize --stub-wasi app -o exact_py.wasm
+"${COMPONENTIZE_PY:-componentize-py}" -d ../../../wit/0.1.0 -w verifier componentize --stub-wasi app -o exact_py.wasm
 echo "built $here/exact_py.wasm ($(wc -c <exact_py.wasm) bytes)"
