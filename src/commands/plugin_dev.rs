@@ -208,8 +208,11 @@ fn build_rust(dir: &Path, name: &str, output: &Path) -> anyhow::Result<()> {
         ]),
         "Rust with `rustup target add wasm32-unknown-unknown`",
     )?;
-    let core = dir.join(format!(
-        "target/wasm32-unknown-unknown/release/{}.wasm",
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map_or_else(|| dir.join("target"), |target| dir.join(target));
+    let core = target.join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
         name.replace('-', "_")
     ));
     run(
