@@ -1,6 +1,6 @@
 //! Benchmarks of the plugin host: per-call `verify` cost (fresh instance vs reuse, fuel vs
-//! epoch-only), the same `exact` checker compiled natively, pool throughput, and first-load
-//! compile vs cached load.
+//! epoch-only), the same `exact` checker compiled natively, the checker's code alone as wasm vs
+//! native (group `checker`), pool throughput, and first-load compile vs cached load.
 //!
 //! Run: `RAYON_NUM_THREADS=1 cargo bench -p proctor-plugin-host --bench verify`
 //! (one group: append e.g. `-- verify/`; `--quick` for a fast, rougher pass).
@@ -63,7 +63,8 @@ fn load(host: &PluginHost, source: &PluginSource, reuse: Option<NonZeroU32>) -> 
 }
 
 fn per_call(c: &mut Criterion) {
-    let task = Task::new("t1", "What is 6 * 7?").with_reference("42");
+    let (reference, response) = proctor_exact::samples::SHORT;
+    let task = Task::new("t1", "What is 6 * 7?").with_reference(reference);
     let mut group = c.benchmark_group("verify");
     // The checker inside the `exact` built-in, compiled natively (same source, same inputs):
     // the baseline for the WASM cost ratio.
@@ -71,7 +72,7 @@ fn per_call(c: &mut Criterion) {
         b.iter(|| {
             black_box(proctor_exact::check(
                 black_box(task.reference.as_deref()),
-                black_box("The answer is 42"),
+                black_box(response),
             ))
         })
     });
@@ -79,11 +80,104 @@ fn per_call(c: &mut Criterion) {
         for (name, source) in sources() {
             let fresh = load(&host, &source, None);
             group.bench_function(format!("fresh/{metering}/{name}"), |b| {
-                b.iter(|| black_box(fresh.verify(black_box(&task), black_box("The answer is 42"))))
+                b.iter(|| black_box(fresh.verify(black_box(&task), black_box(response))))
             });
             let reused = load(&host, &source, NonZeroU32::new(u32::MAX));
             group.bench_function(format!("reuse/{metering}/{name}"), |b| {
-                b.iter(|| black_box(reused.verify(black_box(&task), black_box("The answer is 42"))))
+                b.iter(|| black_box(reused.verify(black_box(&task), black_box(response))))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Iterations per measured call in the `checker` group.
+const CHECKS_PER_CALL: u32 = 1000;
+
+/// The loops of `plugins/guest/checker-bench` (same checker, same inputs), compiled natively.
+fn native_check_repeat((reference, response): (&str, &str), times: u32) -> u32 {
+    let mut correct = 0;
+    for _ in 0..times {
+        let verdict = proctor_exact::check(black_box(Some(reference)), black_box(response));
+        correct += u32::from(verdict.score == 1.0);
+    }
+    correct
+}
+
+/// How the wasm side of the `checker` group is bounded.
+#[derive(Clone, Copy)]
+enum Metering {
+    /// Fuel and epoch deadline, as a host with `consume_fuel` runs guests.
+    Fuel,
+    /// Epoch deadline only (the host's setting for the `code` built-in).
+    EpochOnly,
+    /// Neither: not a configuration the host ever runs; it shows what the deadline checks cost.
+    Unbounded,
+}
+
+/// The checker-bench module's export `name`, compiled with the host's code generation settings
+/// (Cranelift at `Speed`) under `metering`.
+fn wasm_check_repeat(name: &str, metering: Metering) -> impl FnMut(u32) -> u32 {
+    let (fuel, epoch) = match metering {
+        Metering::Fuel => (true, true),
+        Metering::EpochOnly => (false, true),
+        Metering::Unbounded => (false, false),
+    };
+    let mut config = wasmtime::Config::new();
+    config
+        .consume_fuel(fuel)
+        .epoch_interruption(epoch)
+        .cranelift_opt_level(wasmtime::OptLevel::Speed);
+    let engine = wasmtime::Engine::new(&config).expect("engine starts");
+    // `CHECKER_BENCH_WASM=path` measures another build of the module (while tuning guest code).
+    let wasm = match std::env::var_os("CHECKER_BENCH_WASM") {
+        Some(path) => std::fs::read(&path).expect("CHECKER_BENCH_WASM is readable"),
+        None => include_bytes!("data/checker-bench.wasm").to_vec(),
+    };
+    let module = wasmtime::Module::new(&engine, &wasm)
+        .expect("checker-bench.wasm compiles (rebuild it with plugins/guest/build.sh)");
+    let mut store = wasmtime::Store::new(&engine, ());
+    if epoch {
+        store.set_epoch_deadline(u64::MAX);
+    }
+    if fuel {
+        store.set_fuel(u64::MAX).expect("fuel is on");
+    }
+    let instance = wasmtime::Instance::new(&mut store, &module, &[])
+        .expect("checker-bench.wasm imports nothing");
+    let func = instance
+        .get_typed_func::<u32, u32>(&mut store, name)
+        .expect("checker-bench.wasm exports its loops");
+    move |times| func.call(&mut store, times).expect("the checker loop runs")
+}
+
+/// The checker's own code as wasm vs native: a loop of [`CHECKS_PER_CALL`] checks per call, so
+/// the one call's boundary is amortised away (the `verify/*` group measures the boundary).
+/// Inputs: the short one of `verify/*`, and a typical ~480-byte chain-of-thought response.
+fn checker(c: &mut Criterion) {
+    use proctor_exact::samples::{LONG, SHORT};
+    let mut group = c.benchmark_group("checker");
+    group.throughput(Throughput::Elements(u64::from(CHECKS_PER_CALL)));
+    for (input, sample, export) in [
+        ("short", SHORT, "exact_check_short"),
+        ("long", LONG, "exact_check_long"),
+    ] {
+        assert_eq!(
+            native_check_repeat(sample, CHECKS_PER_CALL),
+            CHECKS_PER_CALL
+        );
+        group.bench_function(format!("native/{input}"), |b| {
+            b.iter(|| black_box(native_check_repeat(sample, black_box(CHECKS_PER_CALL))))
+        });
+        for (name, metering) in [
+            ("fuel", Metering::Fuel),
+            ("epoch-only", Metering::EpochOnly),
+            ("unbounded", Metering::Unbounded),
+        ] {
+            let mut repeat = wasm_check_repeat(export, metering);
+            assert_eq!(repeat(CHECKS_PER_CALL), CHECKS_PER_CALL);
+            group.bench_function(format!("wasm/{name}/{input}"), |b| {
+                b.iter(|| black_box(repeat(black_box(CHECKS_PER_CALL))))
             });
         }
     }
@@ -134,5 +228,5 @@ fn loading(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, per_call, pool, loading);
+criterion_group!(benches, per_call, checker, pool, loading);
 criterion_main!(benches);
