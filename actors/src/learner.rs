@@ -2,8 +2,9 @@
 //! (a [`proctor_learner::Learner`]) on its own thread, and answers training commands.
 //!
 //! Unlike the stateless roles, a learner that crashed mid-update cannot be rebuilt from its
-//! request: its weights and optimizer moments are gone. A restarted learner therefore refuses
-//! to start, and the run fails naming the checkpoint to resume from; nothing already saved is lost.
+//! request: its weights and optimizer moments are gone. A restarted replica therefore refuses
+//! to start; the role fails, and the training plan restarts every role from the last checkpoint
+//! (`TrainingPlan::recover`), or, before the first checkpoint, the run fails naming `--resume`.
 
 use proctor_learner::{
     Learner, LearnerConfig, ScoredGroup, SftPair, StepReport, TrainingState, WeightUpdate,
@@ -88,7 +89,8 @@ pub fn learner_factory(
         if info.generation > 0 {
             return Err(RoleError::fatal(
                 "the learner crashed and its weights and optimizer state were lost with it; \
-                 continue from the last checkpoint with `proctor run CONFIG --resume RUN_DIR`",
+                 a run with a checkpoint goes back to it by itself, otherwise continue from \
+                 the last checkpoint with `proctor run CONFIG --resume RUN_DIR`",
             ));
         }
         let device = proctor_models::parse_device(&device)
@@ -123,6 +125,8 @@ impl Role for LearnerRole {
         match command {
             LearnerCommand::Sft(texts) => {
                 let learner = self.learner()?;
+                #[cfg(feature = "fault-injection")]
+                fault::before_training(learner.step() + 1);
                 let tokenizer = &learner.policy().tokenizer;
                 let pairs = texts
                     .iter()
@@ -133,9 +137,14 @@ impl Role for LearnerRole {
                     learner.train_sft_step(&pairs).map_err(failed)?,
                 )))
             }
-            LearnerCommand::Grpo(groups) => Ok(LearnerReply::Trained(Box::new(
-                self.learner()?.train_grpo_step(&groups).map_err(failed)?,
-            ))),
+            LearnerCommand::Grpo(groups) => {
+                let learner = self.learner()?;
+                #[cfg(feature = "fault-injection")]
+                fault::before_training(learner.step() + 1);
+                Ok(LearnerReply::Trained(Box::new(
+                    learner.train_grpo_step(&groups).map_err(failed)?,
+                )))
+            }
             LearnerCommand::StartStage(config) => {
                 let previous = self
                     .learner
@@ -168,6 +177,27 @@ impl Role for LearnerRole {
             LearnerCommand::ReferenceWeights => Ok(LearnerReply::Weights(Box::new(
                 self.learner()?.reference_snapshot().map_err(failed)?,
             ))),
+        }
+    }
+}
+
+/// Crashes on demand, for the tests of recovery (feature `fault-injection`, which only the
+/// workspace's own tests enable; release builds never have it).
+#[cfg(feature = "fault-injection")]
+mod fault {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Variable naming the learner step at which to crash, once per process.
+    pub(super) const PANIC_AT_STEP: &str = "PROCTOR_FAULT_LEARNER_PANIC_AT_STEP";
+
+    /// Panics (once per process) when `step` is the one [`PANIC_AT_STEP`] names.
+    pub(super) fn before_training(step: u64) {
+        static FIRED: AtomicBool = AtomicBool::new(false);
+        let target = std::env::var(PANIC_AT_STEP)
+            .ok()
+            .and_then(|value| value.parse::<u64>().ok());
+        if target == Some(step) && !FIRED.swap(true, Ordering::SeqCst) {
+            panic!("injected learner crash before training step {step}");
         }
     }
 }

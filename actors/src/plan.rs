@@ -22,7 +22,9 @@ use proctor_runtime::messages::{
     CombineRewards, FinishReason, GenerateRollouts, PromptTask, ReferenceLogprobs, Rollout,
     Verdict, VerifyResponse,
 };
-use proctor_runtime::{Metrics, RestartPolicy, RolePool, RunDir, RuntimeError, StepPlan, submit};
+use proctor_runtime::{
+    Metrics, PoolError, RestartPolicy, RolePool, RunDir, RuntimeError, StepPlan, submit,
+};
 use proctor_topology::Topology;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -784,6 +786,26 @@ impl StepPlan for TrainingPlan {
         }
     }
 
+    /// After the learner crashed (its restarted replica would start from the initial weights),
+    /// restart every role and restore the last checkpoint, exactly as `--resume` would: the
+    /// policies and the reference get the checkpoint's weights, rollouts prefetched for the
+    /// lost steps are dropped, and the data cursors go back. Without a checkpoint there is
+    /// nothing to go back to, and the run fails as before.
+    async fn recover(
+        &mut self,
+        run_dir: &RunDir,
+        error: &RuntimeError,
+    ) -> Result<Option<u64>, RuntimeError> {
+        if !learner_lost(error) || proctor_learner::checkpoint::latest(run_dir.path()).is_err() {
+            return Ok(None);
+        }
+        self.pools = None;
+        self.in_flight = None;
+        self.ready = None;
+        self.evals.clear();
+        self.restore(run_dir).await.map(Some)
+    }
+
     async fn restore(&mut self, run_dir: &RunDir) -> Result<u64, RuntimeError> {
         let found = proctor_learner::checkpoint::latest(run_dir.path())
             .map_err(|error| step_error(0, error.to_string()))?;
@@ -820,6 +842,17 @@ impl StepPlan for TrainingPlan {
         self.sync(training.step, true).await?;
         Ok(training.step)
     }
+}
+
+/// Whether `error` is the learner's crash (its state went with it), as opposed to a request
+/// it refused or another role's failure.
+fn learner_lost(error: &RuntimeError) -> bool {
+    matches!(
+        error,
+        RuntimeError::Pool(
+            PoolError::RoleFailed { role, .. } | PoolError::PoisonRequest { role, .. }
+        ) if role == "learner"
+    )
 }
 
 /// The seed of one sampling stream: fixed by the run seed, step, refill round and chunk.

@@ -25,6 +25,19 @@ pub trait StepPlan {
 
     /// Restores the last good checkpoint of a resumed run; returns the step it was taken after.
     fn restore(&mut self, run_dir: &RunDir) -> impl Future<Output = Result<u64, RuntimeError>>;
+
+    /// Rebuilds, from the last good checkpoint, the state that `error` destroyed (a stateful
+    /// role that crashed: its restarted replica starts empty); returns the step the checkpoint
+    /// was taken after, from which the run continues, or `None` when `error` is not a loss of
+    /// state this plan can recover from (the run then fails with `error`).
+    fn recover(
+        &mut self,
+        run_dir: &RunDir,
+        error: &RuntimeError,
+    ) -> impl Future<Output = Result<Option<u64>, RuntimeError>> {
+        let _ = (run_dir, error);
+        async { Ok(None) }
+    }
 }
 
 /// How a run ended.
@@ -57,6 +70,9 @@ pub struct Coordinator {
     pub shutdown: Shutdown,
     /// Save every this many steps (0 = only at the end).
     pub checkpoint_every: u64,
+    /// Recoveries from the last checkpoint ([`StepPlan::recover`]) allowed in one run; past
+    /// that, or when a recovered run fails again at the step that failed before, the run fails.
+    pub max_recoveries: u32,
 }
 
 #[derive(Serialize)]
@@ -77,23 +93,32 @@ impl Coordinator {
     ) -> Result<RunOutcome, RuntimeError> {
         let run_started = Instant::now();
         let mut last_saved = first_step.saturating_sub(1);
-        for step in first_step..=last_step {
+        let mut recoveries = Recoveries::default();
+        let mut step = first_step;
+        while step <= last_step {
             if self.shutdown.requests() > 0 {
                 return self.stop(plan, step - 1, last_saved, None).await;
             }
             let before = self.metrics.snapshot();
             let step_started = Instant::now();
-            let values = {
+            let outcome = {
                 let step_future = Box::pin(plan.run_step(step));
                 let abandon = Box::pin(self.shutdown.wait_for(2));
                 match select(step_future, abandon).await {
-                    Either::Left((values, _)) => Some(values?),
+                    Either::Left((outcome, _)) => Some(outcome),
                     // Dropping the step future abandons the step; its partial work is discarded.
                     Either::Right(((), _)) => None,
                 }
             };
-            let Some(values) = values else {
-                return self.stop(plan, step - 1, last_saved, Some(step)).await;
+            let values = match outcome {
+                None => return self.stop(plan, step - 1, last_saved, Some(step)).await,
+                Some(Ok(values)) => values,
+                Some(Err(error)) => {
+                    let saved = self.recover(plan, step, error, &mut recoveries).await?;
+                    last_saved = saved;
+                    step = saved + 1;
+                    continue;
+                }
             };
             let record = StepRecord::new(
                 step,
@@ -113,8 +138,38 @@ impl Coordinator {
                 plan.save(step).await?;
                 last_saved = step;
             }
+            step += 1;
         }
         Ok(RunOutcome::Completed { last_step })
+    }
+
+    /// Lets `plan` rebuild from its last checkpoint after `error` failed `step`; returns the
+    /// step that checkpoint was taken after, or `error` when the plan cannot recover, the run
+    /// has used up its recoveries, or it failed at this step before.
+    async fn recover<P: StepPlan>(
+        &self,
+        plan: &mut P,
+        step: u64,
+        error: RuntimeError,
+        recoveries: &mut Recoveries,
+    ) -> Result<u64, RuntimeError> {
+        if recoveries.count >= self.max_recoveries || recoveries.failed_steps.contains(&step) {
+            return Err(error);
+        }
+        let Some(saved) = plan.recover(&self.run_dir, &error).await? else {
+            return Err(error);
+        };
+        recoveries.count += 1;
+        recoveries.failed_steps.push(step);
+        self.metrics.increment("run.recoveries");
+        tracing::warn!(
+            "step {step} failed ({error}); recovered from the checkpoint after step {saved}, \
+             continuing from step {} (recovery {} of at most {})",
+            saved + 1,
+            recoveries.count,
+            self.max_recoveries
+        );
+        Ok(saved)
     }
 
     async fn stop<P: StepPlan>(
@@ -140,6 +195,15 @@ impl Coordinator {
         self.run_dir.write_atomically(STOP_MARKER, &text)?;
         Ok(outcome)
     }
+}
+
+/// Recoveries made in one run.
+#[derive(Default)]
+struct Recoveries {
+    count: u32,
+    /// Steps that failed and were recovered from: failing at one again means the failure does
+    /// not go away by itself (bad data, a deterministic crash), so the run fails instead.
+    failed_steps: Vec<u64>,
 }
 
 #[cfg(test)]

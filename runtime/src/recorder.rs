@@ -101,16 +101,22 @@ impl Handler<RecordStep> for RecorderActor {
     }
 }
 
-/// Reads `metrics.jsonl` back, naming the line of any record that does not parse.
+/// Reads `metrics.jsonl` back in step order, naming the line of any record that does not parse.
+///
+/// A step that ran again (after a recovery from a checkpoint, or `--resume` after a crash
+/// between checkpoints) was appended again: its last record supersedes the earlier ones, which
+/// stay in the file as a log of what happened.
 pub fn read_records(path: &Path) -> Result<Vec<StepRecord>, String> {
     let text =
         std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(number, line)| {
-            serde_json::from_str(line)
-                .map_err(|error| format!("{}:{}: {error}", path.display(), number + 1))
-        })
-        .collect()
+    let mut records = BTreeMap::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: StepRecord = serde_json::from_str(line)
+            .map_err(|error| format!("{}:{}: {error}", path.display(), number + 1))?;
+        records.insert(record.step, record);
+    }
+    Ok(records.into_values().collect())
 }

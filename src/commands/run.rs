@@ -158,6 +158,7 @@ fn drive(
             run_dir,
             shutdown,
             checkpoint_every: topology.run.checkpoint_every,
+            max_recoveries: topology.learner.supervision.max_restarts,
         };
         coordinator
             .run(plan, first_step, topology.total_steps())

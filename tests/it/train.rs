@@ -24,6 +24,16 @@ fn small(steps: u64) -> Vec<String> {
 }
 
 fn run(folder: &Path, out: &str, steps: u64, extra: &[&str]) -> std::process::Output {
+    run_with_env(folder, out, steps, extra, &[])
+}
+
+fn run_with_env(
+    folder: &Path,
+    out: &str,
+    steps: u64,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let demo = repo_root().join("examples/demo.toml");
     let mut args: Vec<String> = vec![
         "run".into(),
@@ -35,7 +45,7 @@ fn run(folder: &Path, out: &str, steps: u64, extra: &[&str]) -> std::process::Ou
     args.extend(["--set".into(), format!("run.out=\"{out}\"")]);
     args.extend(extra.iter().map(|s| s.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    proctor(folder, &args, &[])
+    proctor(folder, &args, env)
 }
 
 fn weights(run_dir: &Path, step: u64) -> Vec<Vec<u8>> {
@@ -137,6 +147,54 @@ fn with_staleness_1_the_next_rollouts_overlap_training_and_resume_stays_exact() 
         .filter_map(|record| record["values"]["weights_lag"].as_f64())
         .collect();
     assert_eq!(lags, [0.0, 1.0, 0.0, 1.0]);
+}
+
+#[test]
+fn a_learner_crash_goes_back_to_the_last_checkpoint_and_the_run_ends_as_a_straight_one() {
+    let folder = tempfile::tempdir().unwrap();
+    // Rollouts of the next step are in flight when the learner dies (staleness 1): they must
+    // be dropped, not trained on after the recovery.
+    let stale = [
+        "--set",
+        "policy.max_staleness=1",
+        "--set",
+        "learner.supervision.backoff_ms=10",
+    ];
+    let straight = run(folder.path(), "straight", 4, &stale);
+    assert!(straight.status.success(), "{}", text(&straight).1);
+    // The learner panics before training step 5 (the third RL step), after the checkpoint of
+    // step 4: every role restarts from that checkpoint and steps 5 and 6 run again.
+    let crashed = run_with_env(
+        folder.path(),
+        "crashed",
+        4,
+        &stale,
+        &[("PROCTOR_FAULT_LEARNER_PANIC_AT_STEP", "5")],
+    );
+    let (_, stderr) = text(&crashed);
+    assert!(crashed.status.success(), "{stderr}");
+    assert!(stderr.contains("injected learner crash"), "{stderr}");
+    assert!(
+        weights(&folder.path().join("straight"), 6) == weights(&folder.path().join("crashed"), 6),
+        "policy, reference and optimizer state differ after the recovery"
+    );
+    let records =
+        proctor_runtime::read_records(&folder.path().join("crashed/metrics.jsonl")).unwrap();
+    assert_eq!(records.len(), 6);
+    assert_eq!(records[5].counters["run.recoveries"], 1);
+
+    // Before the first checkpoint there is nothing to go back to: the run fails and says how
+    // to continue.
+    let early = run_with_env(
+        folder.path(),
+        "early",
+        4,
+        &stale,
+        &[("PROCTOR_FAULT_LEARNER_PANIC_AT_STEP", "1")],
+    );
+    let (_, stderr) = text(&early);
+    assert!(!early.status.success());
+    assert!(stderr.contains("--resume"), "{stderr}");
 }
 
 #[test]

@@ -11,6 +11,10 @@ struct ScriptedPlan {
     stop_requests_at: Option<(u64, u32)>,
     saved: Vec<u64>,
     ran: Vec<u64>,
+    /// Steps that fail as a crashed stateful role would (each entry fails once).
+    crash_at: Vec<u64>,
+    /// Whether `recover` rebuilds after a crash (else the plan cannot recover).
+    recoverable: bool,
 }
 
 impl StepPlan for ScriptedPlan {
@@ -26,6 +30,13 @@ impl StepPlan for ScriptedPlan {
                 std::future::pending::<()>().await;
             }
         }
+        if let Some(position) = self.crash_at.iter().position(|&at| at == step) {
+            self.crash_at.remove(position);
+            return Err(RuntimeError::Step {
+                step,
+                reason: "learner crashed".into(),
+            });
+        }
         self.ran.push(step);
         Ok(BTreeMap::from([("reward".to_string(), step as f64 / 10.0)]))
     }
@@ -37,6 +48,18 @@ impl StepPlan for ScriptedPlan {
 
     async fn restore(&mut self, _run_dir: &RunDir) -> Result<u64, RuntimeError> {
         Ok(self.saved.last().copied().unwrap_or(0))
+    }
+
+    async fn recover(
+        &mut self,
+        run_dir: &RunDir,
+        error: &RuntimeError,
+    ) -> Result<Option<u64>, RuntimeError> {
+        assert!(error.to_string().contains("learner crashed"), "{error}");
+        if !self.recoverable {
+            return Ok(None);
+        }
+        self.restore(run_dir).await.map(Some)
     }
 }
 
@@ -52,6 +75,7 @@ fn coordinator(root: &std::path::Path, checkpoint_every: u64) -> Coordinator {
         run_dir,
         shutdown: Shutdown::default(),
         checkpoint_every,
+        max_recoveries: 2,
     }
 }
 
@@ -61,6 +85,8 @@ fn plan(coordinator: &Coordinator, stop_requests_at: Option<(u64, u32)>) -> Scri
         stop_requests_at,
         saved: Vec::new(),
         ran: Vec::new(),
+        crash_at: Vec::new(),
+        recoverable: true,
     }
 }
 
@@ -131,4 +157,71 @@ async fn a_second_stop_request_abandons_the_step_in_flight() {
     );
     let records = read_records(&coordinator.run_dir.path().join("metrics.jsonl")).unwrap();
     assert_eq!(records.len(), 2, "the abandoned step records nothing");
+}
+
+/// Runs steps 1..=`last_step`, saving every `checkpoint_every`, with the given crashes;
+/// returns the plan, the coordinator (for its metrics and run dir) and whether the run completed.
+async fn run_with_crashes(
+    checkpoint_every: u64,
+    last_step: u64,
+    crash_at: Vec<u64>,
+    recoverable: bool,
+) -> (ScriptedPlan, Coordinator, bool, tempfile::TempDir) {
+    let root = tempfile::tempdir().unwrap();
+    let coordinator = coordinator(root.path(), checkpoint_every);
+    let mut scripted = plan(&coordinator, None);
+    scripted.crash_at = crash_at;
+    scripted.recoverable = recoverable;
+    let completed = match coordinator.run(&mut scripted, 1, last_step).await {
+        Ok(outcome) => {
+            assert_eq!(outcome, RunOutcome::Completed { last_step });
+            true
+        }
+        Err(error) => {
+            assert!(error.to_string().contains("learner crashed"), "{error}");
+            false
+        }
+    };
+    (scripted, coordinator, completed, root)
+}
+
+#[actix_rt::test]
+async fn a_crash_is_recovered_from_the_last_checkpoint_and_the_lost_steps_rerun() {
+    let (scripted, coordinator, completed, _root) = run_with_crashes(2, 6, vec![5], true).await;
+    assert!(completed);
+    // Step 5 crashed after the checkpoint of step 4: the run went on from step 5 again.
+    assert_eq!(scripted.ran, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(scripted.saved, vec![2, 4, 6]);
+    assert_eq!(coordinator.metrics.get("run.recoveries"), 1);
+
+    // A crash between checkpoints re-runs the steps after the last one; their records are
+    // written again and supersede the first ones.
+    let (scripted, coordinator, completed, _root) = run_with_crashes(2, 4, vec![4], true).await;
+    assert!(completed);
+    assert_eq!(scripted.ran, vec![1, 2, 3, 3, 4]);
+    let records = read_records(&coordinator.run_dir.path().join("metrics.jsonl")).unwrap();
+    assert_eq!(
+        records.iter().map(|record| record.step).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+}
+
+#[actix_rt::test]
+async fn a_crash_that_recurs_or_cannot_be_recovered_fails_the_run() {
+    // The same step failing again after a recovery is not transient.
+    let (scripted, _, completed, _root) = run_with_crashes(2, 4, vec![3, 3], true).await;
+    assert!(!completed);
+    assert_eq!(scripted.ran, vec![1, 2]);
+
+    // More crashes than max_recoveries (2).
+    let (scripted, coordinator, completed, _root) =
+        run_with_crashes(1, 5, vec![2, 3, 4], true).await;
+    assert!(!completed);
+    assert_eq!(scripted.ran, vec![1, 2, 3]);
+    assert_eq!(coordinator.metrics.get("run.recoveries"), 2);
+
+    // A plan that cannot recover.
+    let (scripted, _, completed, _root) = run_with_crashes(1, 3, vec![2], false).await;
+    assert!(!completed);
+    assert_eq!(scripted.ran, vec![1]);
 }
