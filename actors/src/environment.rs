@@ -75,20 +75,25 @@ impl EnvironmentTasks {
     /// The next `count` training tasks, at the curriculum's difficulty for RL step `rl_step`.
     pub fn next_batch(&mut self, count: usize, rl_step: u64) -> Result<Vec<PromptTask>, DataError> {
         let difficulty = self.curriculum.at(rl_step);
-        (0..count)
-            .map(|_| {
-                let index = self.position;
-                self.position += 1;
-                self.task(self.seed, index, difficulty)
-            })
-            .collect()
+        // Guest frames run on the calling thread's stack: give them the plugin-call stack.
+        proctor_plugin_host::with_plugin_stack(|| {
+            (0..count)
+                .map(|_| {
+                    let index = self.position;
+                    self.position += 1;
+                    self.task(self.seed, index, difficulty)
+                })
+                .collect()
+        })
     }
 
     /// `count` held-out tasks at the final difficulty, from a seed stream training never uses.
     pub fn held_out(&self, count: u64) -> Result<Vec<PromptTask>, DataError> {
-        (0..count)
-            .map(|index| self.task(self.seed ^ EVAL_STREAM, index, self.curriculum.end))
-            .collect()
+        proctor_plugin_host::with_plugin_stack(|| {
+            (0..count)
+                .map(|index| self.task(self.seed ^ EVAL_STREAM, index, self.curriculum.end))
+                .collect()
+        })
     }
 
     fn task(&self, stream: u64, index: u64, difficulty: u32) -> Result<PromptTask, DataError> {

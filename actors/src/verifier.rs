@@ -140,6 +140,12 @@ impl Role for VerifierRole {
     type Response = Vec<BTreeMap<String, Verdict>>;
 
     fn handle(&mut self, batch: Vec<VerifyResponse>) -> Result<Self::Response, RoleError> {
-        Ok(batch.iter().map(|item| self.plugins.verify(item)).collect())
+        // Guest frames run on the calling thread's stack; an arbiter thread's 2 MiB is less than
+        // a guest may use (HostConfig::max_wasm_stack), so the batch runs on a thread with the
+        // plugin-call stack.
+        let plugins = &self.plugins;
+        Ok(proctor_plugin_host::with_plugin_stack(|| {
+            batch.iter().map(|item| plugins.verify(item)).collect()
+        }))
     }
 }

@@ -28,7 +28,8 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             let task: Task = serde_json::from_str(&text)
                 .with_context(|| format!("{}: not a task (expected {{\"id\", \"prompt\", \"reference\", \"metadata\"}})", args.task.as_ref().map_or(String::new(), |p| p.display().to_string())))
                 .map_err(Failure::usage)?;
-            let verdict = plugin.verify(&task, response);
+            // On a thread with the native stack guest frames may need (not `main`'s 8 MiB).
+            let verdict = proctor_plugin_host::with_plugin_stack(|| plugin.verify(&task, response));
             println!(
                 "{}",
                 serde_json::to_string(&verdict).map_err(Failure::failed)?
@@ -118,16 +119,17 @@ pub fn check(args: &PluginCheckArgs) -> Result<ExitCode, Failure> {
 /// Prints a generated task as JSON.
 pub fn generate(args: &EnvGenerateArgs) -> Result<ExitCode, Failure> {
     let plugin = load(&args.plugin)?;
-    let task = plugin
-        .generate(&args.kind, args.seed, args.difficulty)
-        .with_context(|| {
-            format!(
-                "{} could not generate a `{}` task",
-                plugin.label(),
-                args.kind
-            )
-        })
-        .map_err(Failure::failed)?;
+    let task = proctor_plugin_host::with_plugin_stack(|| {
+        plugin.generate(&args.kind, args.seed, args.difficulty)
+    })
+    .with_context(|| {
+        format!(
+            "{} could not generate a `{}` task",
+            plugin.label(),
+            args.kind
+        )
+    })
+    .map_err(Failure::failed)?;
     println!("{}", serde_json::to_string(&task).map_err(Failure::failed)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -73,6 +73,30 @@ fn main() {
     }
     let single = started.elapsed() / 20;
     println!("one call on one thread: {single:?} per verification (10 tests)");
+    // The same with per-test memory enforcement (`memory_mib`: tracemalloc in the guest), and
+    // an allocation-heavy program (a tuple and a str per element) with and without it.
+    let alloc_response = "```python\nimport sys\ndata = sys.stdin.read().split()\nrows = [(int(x), str(x)) for x in data[1:] for _ in range(50)]\nprint(sum(r[0] for r in rows) // 50, max(r[0] for r in rows))\n```";
+    for (label, response) in [("sum/max", response), ("allocation-heavy", alloc_response)] {
+        for memory in [None, Some(256)] {
+            let mut metadata: serde_json::Value =
+                serde_json::from_str(&task.metadata).expect("json");
+            if let Some(mib) = memory {
+                metadata["memory_mib"] = serde_json::json!(mib);
+            }
+            let task = Task::new("bench", "p").with_metadata(metadata.to_string());
+            let verdict = plugin.verify(&task, response);
+            assert_eq!(verdict.status, Status::Correct, "{}", verdict.detail);
+            let started = Instant::now();
+            for _ in 0..10 {
+                plugin.verify(&task, response);
+            }
+            let memory = memory.map_or("off".to_owned(), |mib| format!("{mib} MiB"));
+            println!(
+                "{label}, memory_mib {memory}: {:?} per verification",
+                started.elapsed() / 10
+            );
+        }
+    }
     let pool = VerifierPool::new(workers).expect("pool");
     let items: Vec<(Task, String)> = (0..calls)
         .map(|_| (task.clone(), response.to_owned()))

@@ -1,17 +1,18 @@
-"""The built-in `code` verifier: WIT glue around `judge.judge` (world `verifier` of
+"""The built-in `code` verifier: WIT glue around `judge.verify` (world `verifier` of
 proctor:verifier@0.1.0). Built by plugins/code/build.sh into plugins/builtin/code.wasm."""
 
 import judge
 import wit_world
 from wit_world.imports.types import PluginInfo, Status, Task, Verdict
 
-_STATUS = {
-    "correct": Status.CORRECT,
-    "incorrect": Status.INCORRECT,
-    "partial": Status.PARTIAL,
-    "unparsable": Status.UNPARSABLE,
-    "invalid-task": Status.INVALID_TASK,
-}
+# Status names to the WIT enum's values, as immutable data read before any candidate code runs.
+_STATUS_CODES = (
+    ("correct", Status.CORRECT.value),
+    ("incorrect", Status.INCORRECT.value),
+    ("partial", Status.PARTIAL.value),
+    ("unparsable", Status.UNPARSABLE.value),
+    ("invalid-task", Status.INVALID_TASK.value),
+)
 
 
 class WitWorld(wit_world.WitWorld):
@@ -19,7 +20,7 @@ class WitWorld(wit_world.WitWorld):
         return PluginInfo(name="code", version="0.1.0", kinds=["code", "stdio", "call"])
 
     def verify(self, task: Task, response: str) -> Verdict:
-        metadata = task.metadata
-        task.metadata = ""  # keep the expected outputs out of objects candidate code could find
-        score, status, detail = judge.judge(metadata, response)
-        return Verdict(score=score, status=_STATUS[status], detail=detail)
+        # Returns a types.SimpleNamespace with the verdict's fields (see judge.verify): the
+        # runtime reads record fields and the enum's `value` by attribute, and the dataclasses
+        # of wit_world are classes candidate code could have patched by then.
+        return judge.verify(task, response, _STATUS_CODES)

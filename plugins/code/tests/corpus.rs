@@ -1,7 +1,9 @@
 //! The corpus: programs with tasks and their expected verdicts, run through the plugin host
 //! exactly as proctor runs the built-in `code` plugin (`plugins/builtin/code.wasm`).
 
-use proctor_plugin_host::{HostConfig, Plugin, PluginHost, PluginSource, Status, Task};
+use proctor_plugin_host::{
+    HostConfig, Plugin, PluginHost, PluginSource, Status, Task, with_plugin_stack,
+};
 
 const ADD: &str =
     r#"{"inputs": ["1 2\n", "10 20\n", "-5 5\n"], "outputs": ["3\n", "30\n", "0\n"]}"#;
@@ -20,6 +22,15 @@ const FN_PAIR: &str =
 const FN_FIRST: &str =
     r#"{"fn_name": "add", "inputs": [[1, 2]], "outputs": [3], "extract": "first"}"#;
 const RAW: &str = r#"{"inputs": ["4\n"], "outputs": ["16\n"], "extract": "none"}"#;
+const WORDS: &str = r#"{"inputs": ["x\n"], "outputs": ["monitoring f_back tb_frame __globals__ _getframe gc.get_objects\n"]}"#;
+const STDLIB_MIX: &str = r#"{"inputs": ["x\n"], "outputs": ["True Q(a=1, b=0) R(a=1, b=2) 1 12586269025 2 division by zero\n"]}"#;
+/// dataclasses (reads `__code__`), namedtuple/NamedTuple (set `__defaults__`, `__module__`),
+/// enum, lru_cache, eval and exception messages: all allowed under the lockdown.
+const STDLIB_MIX_PROGRAM: &str = "import dataclasses, collections, typing, functools, enum\n@dataclasses.dataclass(order=True)\nclass P:\n    x: int\n    y: int = 0\nQ = collections.namedtuple('Q', 'a b', defaults=[0])\nclass R(typing.NamedTuple):\n    a: int\n    b: int = 2\nclass C(enum.Enum):\n    A = 1\n@functools.lru_cache(None)\ndef f(n):\n    return n if n < 2 else f(n - 1) + f(n - 2)\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    msg = str(e)\ninput()\nprint(P(1) < P(2), Q(1), R(1), C.A.value, f(50), eval('1+1'), msg)";
+const MEMORY: &str =
+    r#"{"inputs": ["1\n", "40\n", "1\n"], "outputs": ["ok\n", "ok\n", "ok\n"], "memory_mib": 16}"#;
+const LRU_DEEP: &str =
+    r#"{"inputs": ["1500\n", "100000\n"], "outputs": ["1125750\n", "5000050000\n"]}"#;
 const ECHO: &str = r#"{"inputs": ["hello\n", "world\n"], "outputs": ["hello\n", "world\n"]}"#;
 
 /// A fenced python block, as a model would answer.
@@ -195,6 +206,40 @@ fn corpus() -> Vec<Case> {
             Correct,
             1.0,
             "",
+        ),
+        case(
+            "deep-lru-cache-recursion",
+            LRU_DEEP,
+            "import sys, functools\nsys.setrecursionlimit(1000000)\n@functools.lru_cache(maxsize=None)\ndef total(k):\n    return 0 if k == 0 else total(k - 1) + k\nprint(total(int(input())))",
+            // 1,500 levels through C pass (300 did before the 16 MiB wasm stack); 100,000 end
+            // in CPython's own C-stack check, a per-test RecursionError, not a trap.
+            Partial,
+            0.5,
+            "test 2: runtime error (RecursionError",
+        ),
+        case(
+            "memory-limit-per-test",
+            MEMORY,
+            "n = int(input())\nkeep = [bytearray(1 << 20) for _ in range(n)]\nprint('ok')",
+            Partial,
+            2.0 / 3.0,
+            "test 2: memory limit (over 16 MiB)",
+        ),
+        case(
+            "memory-limit-one-allocation",
+            MEMORY,
+            "n = int(input())\nkeep = [0] * (n << 18)\nprint('ok')",
+            Partial,
+            2.0 / 3.0,
+            "test 2: memory limit (over 16 MiB)",
+        ),
+        case(
+            "tracemalloc-stopped-through-imp",
+            MEMORY,
+            "import sys\ntm = sys.modules['_imp'].create_builtin(type(sys.__spec__)('_tracemalloc', None))\ntm.stop()\nprint('ok')",
+            Incorrect,
+            0.0,
+            "test 1: memory limit",
         ),
         case(
             "stdlib-imports",
@@ -635,7 +680,7 @@ fn corpus() -> Vec<Case> {
             "import gc\nprint([o for o in gc.get_objects() if isinstance(o, list)])",
             Incorrect,
             0.0,
-            "refused",
+            "No module named 'gc'",
         ),
         case(
             "frame-walk",
@@ -643,7 +688,7 @@ fn corpus() -> Vec<Case> {
             "import sys\nf = sys._getframe()\nprint(f)",
             Incorrect,
             0.0,
-            "refused: the program uses `_getframe`",
+            "PermissionError: 'sys._getframe is not available",
         ),
         case(
             "traceback-frames",
@@ -651,7 +696,7 @@ fn corpus() -> Vec<Case> {
             "try:\n    1 / 0\nexcept Exception as e:\n    print(e.__traceback__.tb_frame.f_back.f_locals)",
             Incorrect,
             0.0,
-            "refused",
+            "PermissionError: 'frame introspection is not available",
         ),
         case(
             "getattr-string",
@@ -659,7 +704,24 @@ fn corpus() -> Vec<Case> {
             "print(getattr(print, '__globals__', None))",
             Incorrect,
             0.0,
-            "refused",
+            "got 'None'",
+        ),
+        // ---- programs that merely name introspection pass (no name-based refusal)
+        case(
+            "prints-introspection-words",
+            WORDS,
+            "input()\nprint('monitoring f_back tb_frame __globals__ _getframe gc.get_objects')",
+            Correct,
+            1.0,
+            "",
+        ),
+        case(
+            "stdlib-that-reads-code-objects",
+            STDLIB_MIX,
+            STDLIB_MIX_PROGRAM,
+            Correct,
+            1.0,
+            "",
         ),
         case(
             "sys-modules-judge",
@@ -881,7 +943,8 @@ fn corpus_verdicts() {
     let mut failures = Vec::new();
     for case in &cases {
         let task = Task::new(case.name, "solve it").with_metadata(case.metadata);
-        let verdict = plugin.verify(&task, &case.response);
+        // Deep guest recursion needs the plugin-call stack, not a test thread's 2 MiB.
+        let verdict = with_plugin_stack(|| plugin.verify(&task, &case.response));
         let score_ok = (verdict.score - case.score).abs() < 1e-9;
         if verdict.status != case.status || !score_ok || !verdict.detail.contains(case.detail) {
             failures.push(format!(
@@ -922,7 +985,8 @@ fn uncountable_work_hits_the_host_deadline() {
     let storm = "import sys\nsys.setrecursionlimit(10**4)\ndef f(n):\n    try:\n        return f(n + 1)\n    except BaseException:\n        return f(n + 1)\nf(0)";
     let c_loop = "print(sum(range(10 ** 12)))";
     for program in [storm, c_loop] {
-        let verdict = plugin.verify(&Task::new("deadline", "p").with_metadata(ADD), &py(program));
+        let task = Task::new("deadline", "p").with_metadata(ADD);
+        let verdict = with_plugin_stack(|| plugin.verify(&task, &py(program)));
         assert_eq!(verdict.status, Timeout, "{program}: {}", verdict.detail);
     }
     // The host keeps serving the next call.
@@ -931,4 +995,147 @@ fn uncountable_work_hits_the_host_deadline() {
         &py("a, b = map(int, input().split())\nprint(a + b)"),
     );
     assert_eq!(verdict.status, Correct, "{}", verdict.detail);
+}
+
+/// The expected outputs of [`SECRET`]: what a hostile program would have to find.
+const SECRET_DIGITS: &str = "918273645";
+const SECRET: &str =
+    r#"{"inputs": ["1\n", "2\n"], "outputs": ["s3cr3t-918273645\n", "s3cr3t-918273645\n"]}"#;
+/// `SHOW(objects)`: print the first secret-shaped text found in them and stop.
+const HOSTILE_PRELUDE: &str = "import re, sys\nFIND = re.compile('s3' + 'cr3t-[0-9]{9}').search\ndef SHOW(objects):\n    for o in objects:\n        m = FIND(repr(o)[:1000000])\n        if m:\n            print(m.group())\n            sys.exit(0)\n";
+
+/// Programs that try to reach the expected outputs or the judge's state through frames,
+/// tracing, `gc`, `__globals__` of the judge's functions, patched modules, or a finalizer that
+/// runs `exec` in the judge's own frame (plugins/code/guest/test_judge.py shows, natively, that
+/// the frame and finalizer attacks do find the secret when the lockdown is off).
+const HOSTILE: &[(&str, &str)] = &[
+    (
+        "tb-frame-built-name",
+        "try:\n    1 / 0\nexcept Exception as e:\n    f = getattr(e.__traceback__, 'tb_' + 'frame')\n    while f:\n        SHOW(f.f_locals.values())\n        f = f.f_back\nprint('nothing')",
+    ),
+    (
+        "getframe-built-name",
+        "f = getattr(sys, '_get' + 'frame')(0)\nwhile f:\n    SHOW(f.f_locals.values())\n    f = f.f_back\nprint('nothing')",
+    ),
+    (
+        "getframe-via-vars",
+        "f = vars(sys)['_getframe'](0)\nwhile f:\n    SHOW(f.f_locals.values())\n    f = f.f_back\nprint('nothing')",
+    ),
+    (
+        "generator-frame",
+        "def g():\n    f = getattr(x, 'gi_' + 'frame')\n    while f:\n        SHOW(f.f_locals.values())\n        f = f.f_back\n    yield\nx = g()\nnext(x)\nprint('nothing')",
+    ),
+    (
+        "coroutine-frame",
+        "async def c():\n    pass\nx = c()\nprint(getattr(x, 'cr_' + 'frame'))",
+    ),
+    (
+        "exc-info-frame",
+        "try:\n    1 / 0\nexcept Exception:\n    f = getattr(sys.exc_info()[2], 'tb_frame')\n    while f:\n        SHOW(f.f_locals.values())\n        f = f.f_back\nprint('nothing')",
+    ),
+    (
+        "settrace-built-name",
+        "def tracer(frame, event, arg):\n    f = frame\n    while f:\n        SHOW(f.f_locals.values())\n        f = f.f_back\ngetattr(sys, 'set' + 'trace')(tracer)\ndef probe():\n    pass\nprobe()\nprint('nothing')",
+    ),
+    (
+        "setprofile",
+        "def profiler(frame, event, arg):\n    f = frame\n    while f:\n        SHOW(f.f_locals.values())\n        f = f.f_back\nsys.setprofile(profiler)\nprint('nothing')",
+    ),
+    (
+        "monitoring-off",
+        "m = getattr(sys, 'moni' + 'toring')\nm.set_events(4, 0)\nwhile True:\n    pass",
+    ),
+    (
+        "gc-from-sys-modules",
+        "gc = sys.modules.get('gc') or __import__('g' + 'c')\nSHOW(gc.get_objects())\nprint('nothing')",
+    ),
+    (
+        "gc-through-imp",
+        "imp = sys.modules['_imp']\nspec = type(sys.__spec__)('gc', None)\ngc = imp.create_builtin(spec)\nSHOW(gc.get_objects())\nprint('nothing')",
+    ),
+    (
+        "subclasses-globals",
+        "seen, todo = set(), [object]\nwhile todo:\n    c = todo.pop()\n    if c in seen:\n        continue\n    seen.add(c)\n    todo.extend(type.__subclasses__(c))\n    for v in list(vars(c).values()):\n        g = getattr(v, '__glob' + 'als__', None)\n        if type(g) is dict:\n            SHOW(list(g.values()))\n            for x in list(g.values()):\n                if type(x) is dict:\n                    SHOW(list(x.values()))\nprint('nothing')",
+    ),
+    (
+        "patch-judge-globals",
+        "j = sys.modules['judge']\nj.compare_text = lambda *a: None\nj._PRISTINE_PUBLIC = {}\nj._restore = lambda: None\nprint('anything')",
+    ),
+    (
+        "patch-json-dumps",
+        "import json\nseen = getattr(json, 'seen', [])\njson.seen = seen\njson.dumps = lambda *a, **k: seen.append(a) or 'x'\nSHOW(seen)\nprint('nothing')",
+    ),
+    (
+        "patch-wit-types",
+        "for name, m in list(sys.modules.items()):\n    if name.startswith('wit_world'):\n        for v in list(vars(m).values()):\n            if isinstance(v, type):\n                try:\n                    v.score = property(lambda self: 1.0)\n                except Exception:\n                    pass\nprint('nothing')",
+    ),
+    (
+        "partial-exec-in-judge-frame",
+        "import functools\nleak = sys.modules.get('leak')\nif leak:\n    leak.g['compare_text'] = lambda *args: None\n    print('anything')\nelse:\n    class Bomb:\n        __del__ = staticmethod(functools.partial(exec, 'import sys; sys.modules[\"leak\"] = type(sys)(\"leak\"); sys.modules[\"leak\"].g = globals()'))\n    sys.modules['judge']._CLOCK = Bomb()\n    print('nothing')",
+    ),
+    (
+        "add-audit-hook",
+        "sys.addaudithook(lambda e, a: SHOW(a))\nprint('nothing')",
+    ),
+    (
+        "code-replace",
+        "def f():\n    pass\nprint(f.__code__.replace(co_name='x'))",
+    ),
+    (
+        "class-swap-sys",
+        "import types\nclass M(types.ModuleType):\n    def __setattr__(self, k, v):\n        pass\nsys.__class__ = M\nprint('nothing')",
+    ),
+    (
+        "time-limit-swallowed",
+        "try:\n    while True:\n        pass\nexcept BaseException:\n    pass\nprint('s3cr3t-123456789')",
+    ),
+    (
+        "clock-rewind",
+        "import sys\nj = sys.modules['judge']\nwhile True:\n    j._CLOCK[:] = [0, 0, 10**18]\n    j._events = 0",
+    ),
+];
+
+#[test]
+fn hostile_programs_reach_nothing() {
+    let plugin = load();
+    let mut failures = Vec::new();
+    for (name, body) in HOSTILE {
+        let task = Task::new(*name, "solve it").with_metadata(SECRET);
+        let response = py(&format!("{HOSTILE_PRELUDE}{body}"));
+        let verdict = with_plugin_stack(|| plugin.verify(&task, &response));
+        // The detail quotes the expected line once ("expected 's3cr3t-…', got …"); a program
+        // that found the secret would have it in the "got" part too, or would pass.
+        let leaked = verdict.detail.matches(SECRET_DIGITS).count() > 1;
+        if verdict.status != Incorrect || verdict.score != 0.0 || leaked {
+            failures.push(format!(
+                "{name}: {} {}: {}",
+                verdict.status, verdict.score, verdict.detail
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `code` built-in never reuses an instance (candidate code could leave state behind for
+/// the next call), whatever the caller's `reuse` says; calls keep working.
+#[test]
+fn code_builtin_ignores_instance_reuse() {
+    let host = PluginHost::new(HostConfig {
+        consume_fuel: false,
+        ..HostConfig::default()
+    })
+    .expect("the host starts");
+    let mut config = proctor_code::recommended_config();
+    config.reuse = std::num::NonZeroU32::new(16);
+    let plugin = host
+        .load_with(&PluginSource::Builtin("code".into()), config)
+        .expect("the code plugin loads");
+    assert_eq!(plugin.config().reuse, None);
+    for _ in 0..3 {
+        let task = Task::new("reuse", "p").with_metadata(ADD);
+        let verdict = with_plugin_stack(|| {
+            plugin.verify(&task, &py("a, b = map(int, input().split())\nprint(a + b)"))
+        });
+        assert_eq!(verdict.status, Correct, "{}", verdict.detail);
+    }
 }

@@ -15,6 +15,10 @@ pub struct Builtin {
     /// Limits the plugin is meant to run under when the caller sets none (`None`: the host's
     /// defaults, [`Limits::default`]).
     pub limits: Option<Limits>,
+    /// The plugin's isolation needs a fresh instance per call: the host ignores a `reuse`
+    /// setting for it (`code`: candidate programs run inside the instance and could leave
+    /// anything behind for the next call).
+    pub fresh_instance_per_call: bool,
 }
 
 impl Builtin {
@@ -35,12 +39,14 @@ pub static BUILTINS: &[Builtin] = &[
         summary: "math answers: extraction, LaTeX parsing, exact equivalence (plugins/math)",
         wasm: include_bytes!("../../builtin/math.wasm"),
         limits: None,
+        fresh_instance_per_call: false,
     },
     Builtin {
         name: "logic",
         summary: "26 logic-puzzle task families: seeded generators and verifiers (plugins/logic)",
         wasm: include_bytes!("../../builtin/logic.wasm"),
         limits: None,
+        fresh_instance_per_call: false,
     },
     Builtin {
         name: "code",
@@ -54,12 +60,14 @@ pub static BUILTINS: &[Builtin] = &[
             timeout_ms: 30_000,
             memory_mib: 512,
         }),
+        fresh_instance_per_call: true,
     },
     Builtin {
         name: "exact",
         summary: "exact-match or numeric-answer checker (example Rust guest)",
         wasm: include_bytes!("../../builtin/exact.wasm"),
         limits: None,
+        fresh_instance_per_call: false,
     },
 ];
 

@@ -55,6 +55,21 @@ impl Default for PluginConfig {
     }
 }
 
+/// Largest wasm call stack a guest may use, in bytes ([`HostConfig::max_wasm_stack`]'s
+/// default). wasmtime's own default, 512 KiB, lets the `code` built-in's CPython recurse only
+/// ~300 levels through C (`functools.lru_cache`-decorated recursion) before the whole call
+/// traps; from ~4 MiB on, CPython's own check of its 1 MiB C stack stops such recursion first
+/// (~2,000 levels) with a RecursionError, a per-test verdict. 16 MiB leaves a 4x margin for
+/// recursion patterns with larger frames (plugins/code/README.md, "Limits").
+pub const DEFAULT_MAX_WASM_STACK: usize = 16 << 20;
+
+/// Native stack of every thread the host's users call plugins from ([`crate::VerifierPool`]
+/// workers, [`crate::with_plugin_stack`]). Wasm frames run on the calling thread's stack:
+/// it must hold [`HostConfig::max_wasm_stack`] plus the host's own frames, or a guest that
+/// recurses to its limit overflows the thread (an abort) instead of trapping. Reserved, not
+/// committed: only the pages a call touches are backed.
+pub const PLUGIN_THREAD_STACK: usize = DEFAULT_MAX_WASM_STACK + (16 << 20);
+
 /// Engine-wide settings, fixed when the [`crate::PluginHost`] is created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostConfig {
@@ -66,6 +81,11 @@ pub struct HostConfig {
     pub epoch_tick: Duration,
     /// Pooling allocator settings; `None` uses on-demand allocation.
     pub pooling: Option<PoolingConfig>,
+    /// Largest wasm call stack of a guest, in bytes (wasmtime's `max_wasm_stack`; engine-wide,
+    /// so it is the largest any plugin of this host gets). Deeper recursion traps ("call stack
+    /// exhausted"). Threads calling plugins need a native stack of at least this plus ~1 MiB:
+    /// see [`PLUGIN_THREAD_STACK`]; `PluginHost::new` refuses values above that.
+    pub max_wasm_stack: usize,
 }
 
 impl Default for HostConfig {
@@ -75,6 +95,7 @@ impl Default for HostConfig {
             consume_fuel: true,
             epoch_tick: Duration::from_millis(2),
             pooling: Some(PoolingConfig::default()),
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
         }
     }
 }

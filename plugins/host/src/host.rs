@@ -110,6 +110,18 @@ impl PluginHost {
         engine_config.consume_fuel(config.consume_fuel);
         engine_config.epoch_interruption(true);
         engine_config.cranelift_opt_level(wasmtime::OptLevel::Speed);
+        // The calling thread's stack holds the wasm frames (PLUGIN_THREAD_STACK, pool.rs).
+        if config.max_wasm_stack > crate::config::PLUGIN_THREAD_STACK - (1 << 20) {
+            return Err(Error::Engine(format!(
+                "max_wasm_stack {} exceeds what plugin threads can hold ({} bytes of native stack)",
+                config.max_wasm_stack,
+                crate::config::PLUGIN_THREAD_STACK
+            )));
+        }
+        engine_config.max_wasm_stack(config.max_wasm_stack);
+        // wasmtime checks the wasm stack against the async stack size even when calls are
+        // synchronous (as here): keep that one above it.
+        engine_config.async_stack_size(config.max_wasm_stack + (1 << 20));
         if let Some(pooling) = &config.pooling {
             let instances = pooling.instances.max(1);
             let max_memory = usize::try_from(pooling.max_memory_mib.saturating_mul(1 << 20))
@@ -179,8 +191,13 @@ impl PluginHost {
 
     /// Load and validate a plugin: compile it (or take it from the cache), check its WIT package
     /// version, world, imports and export signatures, and call `info()` under `config`'s limits.
-    pub fn load_with(&self, source: &PluginSource, config: PluginConfig) -> Result<Plugin> {
+    pub fn load_with(&self, source: &PluginSource, mut config: PluginConfig) -> Result<Plugin> {
         let label = source.label();
+        if let PluginSource::Builtin(name) = source
+            && crate::builtin::builtin(name).is_some_and(|builtin| builtin.fresh_instance_per_call)
+        {
+            config.reuse = None;
+        }
         let started = Instant::now();
         let wasm: std::borrow::Cow<'_, [u8]> = match source {
             PluginSource::Builtin(name) => {
@@ -245,18 +262,22 @@ impl PluginHost {
             compile_or_load: compiled_in,
             total: Duration::ZERO,
         };
-        Plugin::validate(
-            Arc::clone(shared),
-            label,
-            config,
-            instance_pre,
-            shape.abi,
-            shape.package,
-            shape.world,
-            shape.uses_wasi,
-            report,
-            started,
-        )
+        // Validation calls the guest's `info()`: on a thread with the plugin-call stack, like
+        // every call (the loading thread may be `main` or a test thread).
+        crate::pool::with_plugin_stack(|| {
+            Plugin::validate(
+                Arc::clone(shared),
+                label,
+                config,
+                instance_pre,
+                shape.abi,
+                shape.package,
+                shape.world,
+                shape.uses_wasi,
+                report,
+                started,
+            )
+        })
     }
 }
 
@@ -414,5 +435,23 @@ mod tests {
             PluginSource::parse("checker.wasm"),
             PluginSource::Path("checker.wasm".into())
         );
+    }
+
+    #[test]
+    fn wasm_stack_larger_than_plugin_threads_hold_is_refused() {
+        let config = HostConfig {
+            cache_dir: None,
+            pooling: None,
+            max_wasm_stack: crate::config::PLUGIN_THREAD_STACK,
+            ..HostConfig::default()
+        };
+        let error = PluginHost::new(config).err().expect("refused");
+        assert!(error.to_string().contains("max_wasm_stack"), "{error}");
+        let fits = HostConfig {
+            cache_dir: None,
+            pooling: None,
+            ..HostConfig::default()
+        };
+        assert!(PluginHost::new(fits).is_ok());
     }
 }

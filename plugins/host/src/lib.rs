@@ -29,10 +29,13 @@ mod wasi;
 
 pub use builtin::{BUILTINS, Builtin, builtin};
 pub use cache::CacheOutcome;
-pub use config::{HostConfig, Limits, PluginConfig, PoolingConfig, default_cache_dir};
+pub use config::{
+    DEFAULT_MAX_WASM_STACK, HostConfig, Limits, PLUGIN_THREAD_STACK, PluginConfig, PoolingConfig,
+    default_cache_dir,
+};
 pub use host::{PluginHost, PluginSource, SUPPORTED_PACKAGES};
 pub use plugin::{LoadReport, Plugin};
-pub use pool::VerifierPool;
+pub use pool::{VerifierPool, with_plugin_stack};
 pub use types::{PluginInfo, Status, Task, Verdict, World};
 
 use std::path::PathBuf;

@@ -5,6 +5,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
+use crate::config::PLUGIN_THREAD_STACK;
 use crate::plugin::Plugin;
 use crate::types::{Status, Task, Verdict};
 use crate::{Error, Result};
@@ -37,6 +38,7 @@ impl VerifierPool {
                 let receiver = Arc::clone(&receiver);
                 std::thread::Builder::new()
                     .name(format!("proctor-verifier-{worker_idx}"))
+                    .stack_size(PLUGIN_THREAD_STACK)
                     .spawn(move || work(&receiver))
                     .map_err(|error| {
                         Error::Engine(format!("cannot start verifier worker thread: {error}"))
@@ -123,4 +125,21 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
         });
         let _ = job.reply.send((job.index, verdict));
     }
+}
+
+/// Run `call` (which calls into plugins) on a thread with [`PLUGIN_THREAD_STACK`] of native
+/// stack, and return its result: for callers on threads of unknown stack size (an actor's
+/// arbiter thread, `main`, a test thread). A panic in `call` is resumed on the caller.
+pub fn with_plugin_stack<T: Send>(call: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("proctor-plugin-call".into())
+            .stack_size(PLUGIN_THREAD_STACK)
+            .spawn_scoped(scope, call)
+            .expect("cannot start a thread for a plugin call");
+        match worker.join() {
+            Ok(value) => value,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    })
 }
