@@ -455,7 +455,7 @@ mod tests {
         }
 
         #[test]
-        fn one_pass_finds_the_last_of_each_marker(text in "(?i)[#a:nswerboxd\\\\{} é]{0,40}|[ x#\\\\{a]{0,3}(####|\\\\boxed\\{|answer:)[ xy]{0,30}") {
+        fn one_pass_finds_the_last_of_each_marker(text in "(?i)[#a:nswerboxd\\\\{} é]{0,40}|[ x#\\\\{a:]{0,50}(####|\\\\boxed\\{|answer:)[ xy:]{0,50}") {
             let hashes = text.rfind("####");
             let expected = Markers {
                 hashes,
