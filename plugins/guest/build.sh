@@ -47,39 +47,35 @@ if $check; then out_dir="$(mktemp -d)"; trap 'rm -rf "$out_dir"' EXIT; fi
 
 cd "$BUILD_DIR"
 status=0
+# report BUILT COMMITTED SOURCE: in --check mode compare the fresh build with the committed
+# artifact (repository-relative path), else say what was written.
+report() {
+  if $check; then
+    if cmp -s "$1" "$REPO_DIR/$2"; then
+      echo "ok: $2 matches its source"
+    else
+      echo "MISMATCH: $2 differs from what $3 builds" >&2
+      status=1
+    fi
+  else
+    echo "built $2 ($(wc -c <"$1") bytes)"
+  fi
+}
+
 for name in "${PLUGINS[@]}"; do
   package="$(sed -n 's/^name = "\(.*\)"/\1/p' "$name/Cargo.toml" | head -n1)"
   cargo build --quiet --locked --release --target wasm32-unknown-unknown -p "$package"
   core="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/${package//-/_}.wasm"
   "$WASM_TOOLS" component new "$core" -o "$out_dir/$name.wasm"
   "$WASM_TOOLS" validate --features component-model "$out_dir/$name.wasm"
-  if $check; then
-    if cmp -s "$out_dir/$name.wasm" "$BUILTIN_DIR/$name.wasm"; then
-      echo "ok: plugins/builtin/$name.wasm matches its source"
-    else
-      echo "MISMATCH: plugins/builtin/$name.wasm differs from what $name/ builds" >&2
-      status=1
-    fi
-  else
-    echo "built plugins/builtin/$name.wasm ($(wc -c <"$out_dir/$name.wasm") bytes)"
-  fi
+  report "$out_dir/$name.wasm" "plugins/builtin/$name.wasm" "$name/"
 done
 
-# Plain wasm modules for the host's benchmarks (not components, not embedded in the binary).
-BENCH_DIR="$REPO_DIR/plugins/host/benches/data"
-bench_out="$BENCH_DIR"
+# A plain wasm module for the host's `checker` benchmark (not a component, not embedded).
+bench_out="$REPO_DIR/plugins/host/benches/data"
 if $check; then bench_out="$out_dir"; fi
 cargo build --quiet --locked --release --target wasm32-unknown-unknown -p proctor-checker-bench
 cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/proctor_checker_bench.wasm" "$bench_out/checker-bench.wasm"
 "$WASM_TOOLS" validate "$bench_out/checker-bench.wasm"
-if $check; then
-  if cmp -s "$bench_out/checker-bench.wasm" "$BENCH_DIR/checker-bench.wasm"; then
-    echo "ok: plugins/host/benches/data/checker-bench.wasm matches its source"
-  else
-    echo "MISMATCH: plugins/host/benches/data/checker-bench.wasm differs from what checker-bench/ builds" >&2
-    status=1
-  fi
-else
-  echo "built plugins/host/benches/data/checker-bench.wasm ($(wc -c <"$bench_out/checker-bench.wasm") bytes)"
-fi
+report "$bench_out/checker-bench.wasm" "plugins/host/benches/data/checker-bench.wasm" "checker-bench/"
 exit $status
