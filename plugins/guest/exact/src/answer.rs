@@ -187,15 +187,6 @@ impl Number {
     }
 }
 
-impl std::fmt::Display for Number {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Number::Integer(value) => value.fmt(formatter),
-            Number::Real(value) => value.fmt(formatter),
-        }
-    }
-}
-
 /// [`parse_number`] keeping integers exact.
 fn read_number(text: &str) -> Option<Number> {
     let trimmed = trim(text).trim_start_matches('$').trim_end_matches('%');
