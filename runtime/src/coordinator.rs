@@ -135,7 +135,13 @@ impl Coordinator {
                 .map_err(RuntimeError::Recorder)?;
             let due = self.checkpoint_every > 0 && step.is_multiple_of(self.checkpoint_every);
             if due || step == last_step {
-                plan.save(step).await?;
+                if let Err(error) = plan.save(step).await {
+                    // A crash while saving loses the same state a crash while training does.
+                    let saved = self.recover(plan, step, error, &mut recoveries).await?;
+                    last_saved = saved;
+                    step = saved + 1;
+                    continue;
+                }
                 last_saved = step;
             }
             step += 1;

@@ -13,6 +13,8 @@ struct ScriptedPlan {
     ran: Vec<u64>,
     /// Steps that fail as a crashed stateful role would (each entry fails once).
     crash_at: Vec<u64>,
+    /// Checkpoints whose saving fails that way (each entry fails once).
+    crash_saving: Vec<u64>,
     /// Whether `recover` rebuilds after a crash (else the plan cannot recover).
     recoverable: bool,
 }
@@ -42,6 +44,13 @@ impl StepPlan for ScriptedPlan {
     }
 
     async fn save(&mut self, step: u64) -> Result<(), RuntimeError> {
+        if let Some(position) = self.crash_saving.iter().position(|&at| at == step) {
+            self.crash_saving.remove(position);
+            return Err(RuntimeError::Step {
+                step,
+                reason: "learner crashed while saving".into(),
+            });
+        }
         self.saved.push(step);
         Ok(())
     }
@@ -86,6 +95,7 @@ fn plan(coordinator: &Coordinator, stop_requests_at: Option<(u64, u32)>) -> Scri
         saved: Vec::new(),
         ran: Vec::new(),
         crash_at: Vec::new(),
+        crash_saving: Vec::new(),
         recoverable: true,
     }
 }
@@ -204,6 +214,19 @@ async fn a_crash_is_recovered_from_the_last_checkpoint_and_the_lost_steps_rerun(
         records.iter().map(|record| record.step).collect::<Vec<_>>(),
         vec![1, 2, 3, 4]
     );
+}
+
+#[actix_rt::test]
+async fn a_crash_while_saving_goes_back_to_the_checkpoint_before() {
+    let root = tempfile::tempdir().unwrap();
+    let coordinator = coordinator(root.path(), 2);
+    let mut scripted = plan(&coordinator, None);
+    scripted.crash_saving = vec![4];
+    let outcome = coordinator.run(&mut scripted, 1, 4).await.unwrap();
+    assert_eq!(outcome, RunOutcome::Completed { last_step: 4 });
+    assert_eq!(scripted.ran, vec![1, 2, 3, 4, 3, 4]);
+    assert_eq!(scripted.saved, vec![2, 4]);
+    assert_eq!(coordinator.metrics.get("run.recoveries"), 1);
 }
 
 #[actix_rt::test]
