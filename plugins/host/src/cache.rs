@@ -38,12 +38,13 @@ impl ArtifactCache {
         Self { dir, engine_key }
     }
 
-    /// The component for `wasm` (component binary or text accepted by `Engine`), compiled
-    /// at most once per content and engine.
+    /// The component for `wasm` (component binary or text accepted by `Engine`) of plugin
+    /// `label`, compiled at most once per content and engine.
     pub(crate) fn component(
         &self,
         engine: &Engine,
         wasm: &[u8],
+        label: &str,
     ) -> wasmtime::Result<(Component, CacheOutcome)> {
         let Some(dir) = &self.dir else {
             return Ok((Component::new(engine, wasm)?, CacheOutcome::Uncached));
@@ -63,6 +64,13 @@ impl ArtifactCache {
                 }
             }
         }
+        // Large components (the CPython-based `code` built-in) take tens of seconds here: say
+        // why the first use is slow and that it is once per machine.
+        tracing::info!(
+            "compiling plugin {label} ({} KiB) for this machine; later loads take it from {}",
+            wasm.len() / 1024,
+            dir.display()
+        );
         let artifact = engine.precompile_component(wasm)?;
         let outcome = match store(dir, &path, &artifact) {
             Ok(()) => CacheOutcome::Compiled,

@@ -223,14 +223,13 @@ impl PluginHost {
             PluginSource::Bytes { wasm, .. } => wasm.as_slice().into(),
         };
         let shared = &self.shared;
-        let (component, cache) =
-            shared
-                .cache
-                .component(&shared.engine, &wasm)
-                .map_err(|error| Error::NotAComponent {
-                    plugin: label.clone(),
-                    reason: format!("{error:#}"),
-                })?;
+        let (component, cache) = shared
+            .cache
+            .component(&shared.engine, &wasm, &label)
+            .map_err(|error| Error::NotAComponent {
+                plugin: label.clone(),
+                reason: format!("{error:#}"),
+            })?;
         let compiled_in = started.elapsed();
         let shape = inspect(&shared.engine, &component, &label)?;
         let linker = if shape.uses_wasi {
