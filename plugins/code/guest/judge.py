@@ -748,7 +748,10 @@ def _on_event(*_args):
 
 
 def _on_event_with_memory(*_args):
-    """`_on_event` plus the memory poll, for tasks with `memory_mib`."""
+    """`_on_event` plus the memory poll, for tasks with `memory_mib`.
+
+    Repeats `_on_event`'s body instead of calling it: this runs on every loop iteration and
+    Python call of the program, and a nested call would double its cost."""
     global _events
     _events += 1
     if _events > _limit:
