@@ -63,11 +63,11 @@ impl Default for PluginConfig {
 /// recursion patterns with larger frames (plugins/code/README.md, "Limits").
 pub const DEFAULT_MAX_WASM_STACK: usize = 16 << 20;
 
-/// Native stack of every thread the host's users call plugins from ([`crate::VerifierPool`]
-/// workers, [`crate::with_plugin_stack`]). Wasm frames run on the calling thread's stack:
-/// it must hold [`HostConfig::max_wasm_stack`] plus the host's own frames, or a guest that
-/// recurses to its limit overflows the thread (an abort) instead of trapping. Reserved, not
-/// committed: only the pages a call touches are backed.
+/// Native stack of every thread guest code runs on ([`crate::VerifierPool`] workers, and the
+/// threads [`crate::with_plugin_stack`] starts for calls made from any other thread). Wasm
+/// frames run on the calling thread's stack: it must hold [`HostConfig::max_wasm_stack`] plus
+/// the host's own frames, or a guest that recurses to its limit would overflow the thread (an
+/// abort) instead of trapping. Reserved, not committed: only the pages a call touches are backed.
 pub const PLUGIN_THREAD_STACK: usize = DEFAULT_MAX_WASM_STACK + (16 << 20);
 
 /// Engine-wide settings, fixed when the [`crate::PluginHost`] is created.

@@ -295,7 +295,17 @@ impl PluginInner {
     /// Run one guest call under fresh limits, then `check` its result against the contract.
     /// In reuse mode the instance goes back to the idle list only if the call succeeded, the
     /// check passed and it has served fewer than the configured number of calls.
-    fn run<R, T>(
+    /// One guest call under this plugin's limits, on a thread with the plugin-call stack (see
+    /// [`crate::with_plugin_stack`]: guest frames run on the calling thread's native stack).
+    fn run<R, T: Send>(
+        &self,
+        call: impl FnOnce(&GuestExports, &mut Store<CallState>, &Instance) -> wasmtime::Result<R> + Send,
+        check: impl FnOnce(R) -> std::result::Result<T, Fault> + Send,
+    ) -> std::result::Result<T, Fault> {
+        crate::pool::with_plugin_stack(|| self.run_here(call, check))
+    }
+
+    fn run_here<R, T>(
         &self,
         call: impl FnOnce(&GuestExports, &mut Store<CallState>, &Instance) -> wasmtime::Result<R>,
         check: impl FnOnce(R) -> std::result::Result<T, Fault>,

@@ -1,5 +1,6 @@
 //! A pool of worker threads that runs `verify` calls in parallel and answers batches in order.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -39,7 +40,10 @@ impl VerifierPool {
                 std::thread::Builder::new()
                     .name(format!("proctor-verifier-{worker_idx}"))
                     .stack_size(PLUGIN_THREAD_STACK)
-                    .spawn(move || work(&receiver))
+                    .spawn(move || {
+                        ON_PLUGIN_STACK.set(true);
+                        work(&receiver)
+                    })
                     .map_err(|error| {
                         Error::Engine(format!("cannot start verifier worker thread: {error}"))
                     })
@@ -127,15 +131,30 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// Run `call` (which calls into plugins) on a thread with [`PLUGIN_THREAD_STACK`] of native
-/// stack, and return its result: for callers on threads of unknown stack size (an actor's
-/// arbiter thread, `main`, a test thread). A panic in `call` is resumed on the caller.
+thread_local! {
+    /// Whether this thread was started with [`PLUGIN_THREAD_STACK`] of native stack.
+    static ON_PLUGIN_STACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `call` (which calls into plugins) with [`PLUGIN_THREAD_STACK`] of native stack and return
+/// its result: directly on a thread that has it (a `VerifierPool` worker, or inside this
+/// function already), else on a thread started for it. [`Plugin::verify`] and
+/// [`Plugin::generate`] go through it themselves, so a guest recursing to its wasm stack limit
+/// traps whatever thread called; callers making many calls from another thread (an actor's
+/// arbiter, `main`) wrap the whole batch to pay for one thread, not one per call. A panic in
+/// `call` is resumed on the caller.
 pub fn with_plugin_stack<T: Send>(call: impl FnOnce() -> T + Send) -> T {
+    if ON_PLUGIN_STACK.get() {
+        return call();
+    }
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("proctor-plugin-call".into())
             .stack_size(PLUGIN_THREAD_STACK)
-            .spawn_scoped(scope, call)
+            .spawn_scoped(scope, || {
+                ON_PLUGIN_STACK.set(true);
+                call()
+            })
             .expect("cannot start a thread for a plugin call");
         match worker.join() {
             Ok(value) => value,

@@ -37,6 +37,14 @@ const STATIC_DATA: &str = r#"
     (data (i32.const 256) "\10\00\00\00\0a\00\00\00\20\00\00\00\05\00\00\00\80\00\00\00\01\00\00\00")
 "#;
 
+/// `$recurse(n)`: n nested calls (for a guest that exhausts its stack).
+const RECURSE: &str = r#"
+    (func $recurse (param $n i64) (result i64)
+      (if (result i64) (i64.eqz (local.get $n))
+        (then (i64.const 0))
+        (else (i64.add (i64.const 1) (call $recurse (i64.sub (local.get $n) (i64.const 1)))))))
+"#;
+
 const REALLOC: &str = r#"
     (global $heap (mut i32) (i32.const 4096))
     (func $realloc (export "realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $new i32) (result i32)
@@ -100,6 +108,9 @@ pub mod body {
     pub const MEMORY_HOG: &str = "(loop $grow (br_if $grow (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) (i32.const 512)";
     /// Executes `unreachable`.
     pub const UNREACHABLE: &str = "unreachable";
+    /// Recurses a billion calls deep: past any wasm stack limit.
+    pub const DEEP_RECURSION: &str =
+        "(drop (call $recurse (i64.const 1000000000))) (i32.const 512)";
 
     /// Returns a detail string claiming to be ~1.8 GB long.
     pub fn huge_string() -> String {
@@ -218,6 +229,7 @@ fn component(version: &str, verify_body: &str, pages: u32, with_generate: bool) 
     (global $calls (mut i32) (i32.const 0))
 {STATIC_DATA}
 {REALLOC}
+{RECURSE}
     (func (export "info") (result i32) (i32.const 256))
     (func (export "verify") {VERIFY_PARAMS}
       {verify_body})

@@ -158,6 +158,36 @@ fn unreachable_is_a_trap() {
 }
 
 #[test]
+fn deep_recursion_traps_even_on_a_small_thread() {
+    // Guest frames run on the calling thread's native stack. A thread far smaller than the
+    // host's wasm stack limit must still see a trap, not a process-ending overflow: the host
+    // moves the call to a thread with the plugin-call stack itself.
+    let verdict = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| {
+            let host = host();
+            let plugin = load(
+                &host,
+                "recursion",
+                guests::hostile(guests::body::DEEP_RECURSION),
+                PluginConfig {
+                    limits: Limits {
+                        fuel: None,
+                        timeout_ms: 10_000,
+                        memory_mib: 16,
+                    },
+                    ..PluginConfig::default()
+                },
+            );
+            assert_fault(&host, &plugin, Status::Trap, Duration::from_secs(10))
+        })
+        .expect("test thread starts")
+        .join()
+        .expect("the call traps instead of overflowing the thread");
+    assert!(verdict.detail.contains("stack"), "{}", verdict.detail);
+}
+
+#[test]
 fn bad_scores_and_statuses_are_invalid_output() {
     let host = host();
     for body in [
