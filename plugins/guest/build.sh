@@ -40,7 +40,10 @@ export CARGO_INCREMENTAL=0
 # Inlining past LLVM's default threshold: every wasm function entry and loop header also checks
 # the host's deadline, so fewer, larger functions run measurably faster under the host (the
 # `checker` benchmark: the short check 130 -> 98 ns), for ~30% more bytes.
-export RUSTFLAGS="--remap-path-prefix=$STAGE/src=/proctor --remap-path-prefix=$BUILD_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0 -C llvm-args=-inline-threshold=1000"
+# SIMD128 (a standard part of wasm that wasmtime compiles to the host's vector instructions):
+# guests get the vector instructions native code has, e.g. the `exact` checker's marker search
+# (plugins/guest/exact/src/byte_scan.rs).
+export RUSTFLAGS="--remap-path-prefix=$STAGE/src=/proctor --remap-path-prefix=$BUILD_DIR=/proctor/guest --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C debuginfo=0 -C llvm-args=-inline-threshold=1000 -C target-feature=+simd128"
 
 out_dir="$BUILTIN_DIR"
 if $check; then out_dir="$(mktemp -d)"; trap 'rm -rf "$out_dir"' EXIT; fi

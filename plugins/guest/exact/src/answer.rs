@@ -2,6 +2,8 @@
 
 use proctor_guest_sdk::Verdict;
 
+use crate::byte_scan::last_of;
+
 /// Relative tolerance for numeric answers.
 const TOLERANCE: f64 = 1e-9;
 
@@ -39,20 +41,7 @@ pub fn check(reference: Option<&str>, response: &str) -> Verdict {
 /// The final answer of a response: after the last `####`, inside the last `\boxed{…}`, after the
 /// last `answer:` (any case), or else the whole response; trimmed, without a trailing period.
 pub fn extract_answer(response: &str) -> Option<&str> {
-    let markers = Markers::find(response);
-    let candidate = if let Some(position) = markers.hashes {
-        &response[position + HASHES.len()..]
-    } else if let Some(boxed) = markers
-        .boxed
-        .and_then(|start| boxed_content(response, start))
-    {
-        boxed
-    } else if let Some(position) = markers.answer {
-        &response[position + ANSWER.len()..]
-    } else {
-        response
-    };
-    let answer = trim(trim(candidate).trim_end_matches('.'));
+    let answer = trim(trim(answer_region(response)).trim_end_matches('.'));
     (!answer.is_empty()).then_some(answer)
 }
 
@@ -61,86 +50,72 @@ const BOXED: &[u8] = b"\\boxed{";
 /// Matched ignoring ASCII case.
 const ANSWER: &[u8] = b"answer:";
 
-/// Byte positions of the last `####`, the last `\boxed{` and the last `answer:` (any case).
+/// The part of `text` that [`extract_answer`] trims: what the marker that wins introduces.
 ///
-/// One backwards pass finds all three, and stops at the last `####` since that marker wins
-/// whatever precedes it. (Three separate scans cost three times the loop overhead, which wasm
-/// code pays more for than native code: every loop iteration also checks the deadline.)
-#[derive(Debug, Default, PartialEq)]
-struct Markers {
-    hashes: Option<usize>,
-    boxed: Option<usize>,
-    answer: Option<usize>,
-}
-
-impl Markers {
-    fn find(text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let at = |start: usize, marker: &[u8]| {
-            bytes.len() - start >= marker.len()
-                && bytes[start..start + marker.len()].eq_ignore_ascii_case(marker)
+/// One backwards pass from one byte of interest to the previous ([`last_of`], mostly over whole
+/// blocks): `#` throughout (the last `####` wins over everything before it, and ends the pass),
+/// `\\` until the last `\\boxed{` is found, `:` (how `answer:` is found: the colon is much rarer
+/// in text than an `a`) until the last `answer:` is found or a balanced `\\boxed{…}` makes it
+/// irrelevant. Once only `#` matters the pass looks for it alone.
+fn answer_region(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    // `Some(content)` once the last `\\boxed{` is found: its content when the braces balance.
+    let mut last_boxed: Option<Option<&str>> = None;
+    let mut last_answer: Option<usize> = None;
+    let mut end = bytes.len();
+    loop {
+        let only_hashes = match last_boxed {
+            Some(content) => content.is_some() || last_answer.is_some(),
+            None => false,
         };
-        let mut markers = Markers::default();
-        let mut end = bytes.len();
-        while end > 0 {
-            // Skip whole 16-byte blocks that hold no marker's first or last byte (most of any
-            // text), then 8-byte words.
-            while end >= 16 && !may_hold_marker(&bytes[end - 16..end]) {
-                end -= 16;
+        let found = if only_hashes {
+            last_of(bytes, end, [b'#'])
+        } else {
+            last_of(bytes, end, [b'#', b'\\', b':'])
+        };
+        let Some(at) = found else {
+            break;
+        };
+        match bytes[at] {
+            // The last byte of the last `####`.
+            b'#' if at >= 3 && bytes[at - 3..=at] == *HASHES => {
+                return &text[at + 1..];
             }
-            if end >= 8 && !may_hold_marker(&bytes[end - 8..end]) {
-                end -= 8;
-                continue;
+            b'\\' if last_boxed.is_none() && bytes[at..].starts_with(BOXED) => {
+                last_boxed = Some(boxed_content(text, at));
             }
-            let Some(last) = end.checked_sub(1) else {
-                break;
-            };
-            end = last;
-            match bytes[end] {
-                b'#' if at(end, HASHES) => {
-                    markers.hashes = Some(end);
-                    break;
-                }
-                b'\\' if markers.boxed.is_none() && bytes[end..].starts_with(BOXED) => {
-                    markers.boxed = Some(end);
-                }
-                // `answer:` is recognised by its colon, much rarer in text than an `a`.
-                b':' if markers.answer.is_none() => {
-                    markers.answer = (end + 1)
-                        .checked_sub(ANSWER.len())
-                        .filter(|&start| at(start, ANSWER));
-                }
-                _ => {}
+            b':' if last_answer.is_none() => {
+                last_answer = (at + 1)
+                    .checked_sub(ANSWER.len())
+                    .filter(|&start| bytes[start..=at].eq_ignore_ascii_case(ANSWER));
             }
+            _ => {}
         }
-        markers
+        end = at;
+    }
+    match (last_boxed, last_answer) {
+        (Some(Some(content)), _) => content,
+        (_, Some(start)) => &text[start + ANSWER.len()..],
+        _ => text,
     }
 }
 
-/// Whether any byte of `block` (8 or 16 bytes) is `#`, `\\` or `:` (the bytes that start or
-/// end a marker), tested a 64-bit word at a time: SWAR zero-byte detection, exact, no false
-/// negatives, one branch per block.
-fn may_hold_marker(block: &[u8]) -> bool {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = ONES << 7;
-    let marker_bytes = |word: u64| {
-        let zero_bytes = |byte: u8| {
-            let diff = word ^ (ONES * u64::from(byte));
-            diff.wrapping_sub(ONES) & !diff
-        };
-        zero_bytes(b'#') | zero_bytes(b'\\') | zero_bytes(b':')
-    };
-    let word = |at: usize| u64::from_le_bytes(block[at..at + 8].try_into().expect("8 bytes"));
-    let found = match block.len() {
-        16 => marker_bytes(word(0)) | marker_bytes(word(8)),
-        _ => marker_bytes(word(0)),
-    };
-    found & HIGHS != 0
+/// `str::trim` (Unicode whitespace).
+///
+/// Most texts it sees (answers, numbers) already start and end with a printable ASCII byte:
+/// those are returned after two byte tests, before any loop (each loop iteration also checks
+/// the deadline in wasm); the rest is out of line, so that callers stay small functions.
+fn trim(text: &str) -> &str {
+    if ends_are(text.as_bytes(), |byte| byte.is_ascii_graphic()) {
+        return text;
+    }
+    trim_slowly(text)
 }
 
-/// `str::trim` (Unicode whitespace), by way of the cheaper ASCII trim when that leaves ASCII
-/// non-whitespace at both ends, as it does for nearly every answer.
-fn trim(text: &str) -> &str {
+/// [`trim`] of a text with whitespace or non-ASCII at an end: the cheaper ASCII trim when that
+/// leaves ASCII non-whitespace at both ends, else the Unicode one.
+#[inline(never)]
+fn trim_slowly(text: &str) -> &str {
     let trimmed = text.trim_ascii();
     let plain_end = |byte: Option<&u8>| byte.is_some_and(|&byte| byte.is_ascii() && byte != 0x0b);
     let bytes = trimmed.as_bytes();
@@ -189,7 +164,7 @@ impl Number {
 
 /// [`parse_number`] keeping integers exact.
 fn read_number(text: &str) -> Option<Number> {
-    let trimmed = trim(text).trim_start_matches('$').trim_end_matches('%');
+    let trimmed = strip_currency_and_percent(trim(text));
     // Every number this accepts starts with a sign, a digit or a point: anything else (most
     // often a whole sentence) is rejected before the float parser is tried.
     if !trimmed
@@ -203,6 +178,33 @@ fn read_number(text: &str) -> Option<Number> {
         Some(integer) => Some(Number::Integer(integer)),
         None => read_real(trimmed),
     }
+}
+
+/// Whether `bytes` is not empty and its first and last bytes pass `test`.
+fn ends_are(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    matches!((bytes.first(), bytes.last()), (Some(&first), Some(&last)) if test(first) && test(last))
+}
+
+/// `text` without leading `$` and trailing `%` signs (`trim_start_matches('$')` and
+/// `trim_end_matches('%')`, done on bytes: both are ASCII).
+fn strip_currency_and_percent(text: &str) -> &str {
+    if ends_are(text.as_bytes(), |byte| byte != b'$' && byte != b'%') {
+        return text;
+    }
+    strip_currency_and_percent_slowly(text)
+}
+
+#[inline(never)]
+fn strip_currency_and_percent_slowly(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().take_while(|&&byte| byte == b'$').count();
+    let end = bytes.len()
+        - bytes[start..]
+            .iter()
+            .rev()
+            .take_while(|&&byte| byte == b'%')
+            .count();
+    &text[start..end]
 }
 
 /// The float half of [`read_number`]: decimals, exponents, fractions, thousands separators.
@@ -281,13 +283,30 @@ fn last_number(text: &str) -> Option<Number> {
             start -= 1;
         }
         if start < end
-            && let Some(number) = read_number(text[start..end].trim_matches(['.', ',']))
+            && let Some(number) = read_number(trim_separators(&text[start..end]))
         {
             return Some(number);
         }
         end = start;
     }
     None
+}
+
+/// `token` without the `.` and `,` at its ends (`trim_matches(['.', ','])`, on bytes).
+fn trim_separators(token: &str) -> &str {
+    let bytes = token.as_bytes();
+    let separator = |byte: &u8| matches!(byte, b'.' | b',');
+    if ends_are(bytes, |byte| !separator(&byte)) {
+        return token;
+    }
+    let start = bytes.iter().take_while(|byte| separator(byte)).count();
+    let end = bytes.len()
+        - bytes[start..]
+            .iter()
+            .rev()
+            .take_while(|byte| separator(byte))
+            .count();
+    &token[start..end]
 }
 
 /// `found`, `relation`, `expected` as the verdict's detail; integers are written without the
@@ -302,27 +321,61 @@ fn comparison(found: Number, relation: &str, expected: Number) -> String {
 
 fn push_number(out: &mut String, number: Number) {
     match number {
-        Number::Integer(value) => {
-            let mut digits = [0u8; 20];
-            let mut start = digits.len();
-            let mut rest = value.unsigned_abs();
-            loop {
-                start -= 1;
-                digits[start] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
-            if value < 0 {
-                out.push('-');
-            }
-            out.push_str(std::str::from_utf8(&digits[start..]).expect("ASCII digits"));
-        }
+        Number::Integer(value) => push_integer(out, value),
         Number::Real(value) => {
             use std::fmt::Write;
             let _ = write!(out, "{value}");
         }
+    }
+}
+
+/// `value` in decimal, as `Display` writes it.
+///
+/// Digits come from 32-bit arithmetic once the value fits: wasm32 has no 64x64->128-bit
+/// multiply, so a 64-bit division by 10 stays a hardware division there, where a 32-bit one
+/// becomes a multiply and a shift. They are pushed one by one rather than copied as a slice: a
+/// copy of unknown length is a call into the runtime in wasm (`memory.copy`).
+fn push_integer(out: &mut String, value: i64) {
+    if value < 0 {
+        out.push('-');
+    }
+    let digit = |value: u32| char::from(b'0' + (value % 10) as u8);
+    // Most answers are below 10,000: their digits without a loop.
+    if let Some(small) = u32::try_from(value.unsigned_abs())
+        .ok()
+        .filter(|&small| small < 10_000)
+    {
+        if small >= 1000 {
+            out.push(digit(small / 1000));
+        }
+        if small >= 100 {
+            out.push(digit(small / 100));
+        }
+        if small >= 10 {
+            out.push(digit(small / 10));
+        }
+        out.push(digit(small));
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = value.unsigned_abs();
+    while rest > u64::from(u32::MAX) {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u32;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
     }
 }
 
@@ -422,6 +475,54 @@ mod tests {
         assert_eq!(check(Some("0.5"), "#### 1/2").status, Status::Correct);
     }
 
+    /// [`answer_region`] written as its doc states the rules, one search per marker.
+    fn region_by_the_rules(text: &str) -> &str {
+        if let Some(at) = text.rfind("####") {
+            return &text[at + 4..];
+        }
+        if let Some(content) = text
+            .rfind("\\boxed{")
+            .and_then(|at| boxed_content(text, at))
+        {
+            return content;
+        }
+        match text.to_ascii_lowercase().rfind("answer:") {
+            Some(at) => &text[at + 7..],
+            None => text,
+        }
+    }
+
+    #[test]
+    fn markers_far_apart_and_across_blocks() {
+        let filler = "Some reasoning, without any marker in it at all. ".repeat(5);
+        let cases = [
+            format!("#### 1 {filler} \\boxed{{2}} {filler} answer: 3"),
+            format!("answer: 1 {filler} \\boxed{{2}} {filler}"),
+            format!("\\boxed{{1}} {filler} answer: 2 {filler} \\boxed{{3"),
+            format!("{filler}ANSWER: 7{filler}"),
+            format!("{filler}####{filler}"),
+            format!("{filler}#### ##{filler}"),
+            filler.clone(),
+        ];
+        for text in &cases {
+            assert_eq!(answer_region(text), region_by_the_rules(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn integers_are_written_on_both_sides_of_each_boundary() {
+        let limit = i64::from(u32::MAX);
+        let small = [
+            0, 9, 10, 99, 100, 999, 1000, 9999, 10_000, -5, -9999, -10_000,
+        ];
+        let large = [limit - 1, limit, limit + 1, -limit - 1, i64::MAX, i64::MIN];
+        for value in small.into_iter().chain(large) {
+            let mut written = String::new();
+            push_integer(&mut written, value);
+            assert_eq!(written, value.to_string());
+        }
+    }
+
     #[test]
     fn nested_boxes_keep_their_braces() {
         assert_eq!(
@@ -446,27 +547,11 @@ mod tests {
         }
 
         #[test]
-        fn one_pass_finds_the_last_of_each_marker(text in "(?i)[#a:nswerboxd\\\\{} é]{0,40}|[ x#\\\\{a:]{0,50}(####|\\\\boxed\\{|answer:)[ xy:]{0,50}") {
-            let hashes = text.rfind("####");
-            let expected = Markers {
-                hashes,
-                // Scanning stops at the last `####`: markers before it are never needed.
-                boxed: text.rfind("\\boxed{").filter(|&at| hashes.is_none_or(|hashes| at > hashes)),
-                answer: text
-                    .to_ascii_lowercase()
-                    .rfind("answer:")
-                    .filter(|&at| hashes.is_none_or(|hashes| at > hashes)),
-            };
-            proptest::prop_assert_eq!(Markers::find(&text), expected);
+        fn one_pass_finds_what_the_rules_name(
+            text in "(?i)[#a:nswerboxd\\\\{} é]{0,40}|([ x#\\\\{}a:é]|####|\\\\boxed\\{|answer:|[a-z ]{8,40}){0,24}"
+        ) {
+            proptest::prop_assert_eq!(answer_region(&text), region_by_the_rules(&text));
         }
-
-        #[test]
-        fn block_filter_sees_every_marker_byte(block in proptest::array::uniform16(proptest::num::u8::ANY), half in proptest::bool::ANY) {
-            let block = if half { &block[..8] } else { &block[..] };
-            let expected = block.iter().any(|byte| matches!(byte, b'#' | b'\\' | b':'));
-            proptest::prop_assert_eq!(may_hold_marker(block), expected);
-        }
-
         #[test]
         fn last_number_is_the_last_token_that_reads_as_a_number(text in "[0-9a-z .,/$%-]{0,24}") {
             let by_split = text
@@ -478,13 +563,24 @@ mod tests {
         }
 
         #[test]
-        fn trim_is_the_standard_trim(text in "[ \t\n\u{b}\u{c}\r\u{a0}\u{2003}a.]{0,12}") {
+        fn trim_is_the_standard_trim(text in "[ \t\n\u{b}\u{c}\r\u{1c}\u{85}\u{a0}\u{2003}a.]{0,12}") {
             proptest::prop_assert_eq!(trim(&text), text.trim());
         }
 
         #[test]
-        fn numbers_are_written_as_display_does(value in proptest::num::i64::ANY) {
+        fn currency_and_percent_strip_as_the_standard_trims_do(text in "[$% 1a]{0,8}") {
+            proptest::prop_assert_eq!(strip_currency_and_percent(&text), text.trim_start_matches('$').trim_end_matches('%'));
+        }
+
+        #[test]
+        fn separators_trim_as_the_standard_trim_does(text in "[.,1a]{0,8}") {
+            proptest::prop_assert_eq!(trim_separators(&text), text.trim_matches(['.', ',']));
+        }
+
+        #[test]
+        fn numbers_are_written_as_display_does(value in proptest::num::i64::ANY, small in -100_000i64..100_000) {
             proptest::prop_assert_eq!(comparison(Number::Integer(value), " = ", Number::Real(0.5)), format!("{value} = 0.5"));
+            proptest::prop_assert_eq!(comparison(Number::Integer(small), " != ", Number::Integer(value)), format!("{small} != {value}"));
         }
 
         #[test]

@@ -6,6 +6,7 @@
 //! component.
 
 mod answer;
+mod byte_scan;
 pub mod samples;
 
 pub use answer::{check, extract_answer, parse_number};
