@@ -49,7 +49,8 @@ impl LoadedPlugins {
     ) -> Result<Self, proctor_plugin_host::Error> {
         let config = PluginConfig {
             limits: Limits {
-                fuel: Some(section.limits.fuel),
+                // 0 in the topology: no fuel budget (and no fuel counting).
+                fuel: (section.limits.fuel > 0).then_some(section.limits.fuel),
                 timeout_ms: section.limits.timeout_ms,
                 memory_mib: section.limits.memory_mib,
             },

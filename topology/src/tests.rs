@@ -77,6 +77,30 @@ fn the_valid_example_validates_with_defaults_filled() {
 }
 
 #[test]
+fn rollout_counts_that_overflow_are_an_issue_not_a_panic() {
+    let text = replace(
+        "prompts_per_step = 2",
+        "prompts_per_step = 2305843009213693952",
+    );
+    let issues = issues_for(&text, &no_env());
+    assert!(
+        issues
+            .iter()
+            .any(|issue| issue.contains("data.prompts_per_step") && issue.contains("64 bits")),
+        "{issues:?}"
+    );
+}
+
+#[test]
+fn zero_fuel_means_no_fuel_budget_and_validates() {
+    let text = format!("{VALID}\n[verifier]\nlimits = {{ fuel = 0, timeout_ms = 500 }}\n");
+    let (_folder, file) = write_topology(&text);
+    let loaded = load(&file, &no_env(), &ValidationContext::default()).expect("valid");
+    assert_eq!(loaded.topology.verifier.limits.fuel, 0);
+    assert_eq!(loaded.topology.verifier.limits.timeout_ms, 500);
+}
+
+#[test]
 fn each_class_of_bad_input_names_its_key_path() {
     let table: Vec<(&str, String, &str, &str)> = vec![
         (

@@ -324,7 +324,6 @@ fn check_verifier_and_reward(
     }
     issues.at_least("verifier.workers", verifier.workers, 1);
     let limits = &verifier.limits;
-    issues.at_least("verifier.limits.fuel", limits.fuel, 1);
     issues.at_least("verifier.limits.timeout_ms", limits.timeout_ms, 1);
     issues.in_range(
         "verifier.limits.memory_mib",
@@ -426,11 +425,19 @@ fn check_batch_arithmetic(topology: &Topology, issues: &mut Issues) {
             format!("data.prompts_per_step = {prompts} examples per step"),
         )
     } else {
+        let Some(rollouts) = prompts.checked_mul(samples) else {
+            issues.push(
+                "data.prompts_per_step",
+                format!(
+                    "data.prompts_per_step = {prompts} × policy.sampling.n = {samples} rollouts per step does not fit in 64 bits"
+                ),
+            );
+            return;
+        };
         (
-            prompts * samples,
+            rollouts,
             format!(
-                "data.prompts_per_step = {prompts} × policy.sampling.n = {samples} = {} rollouts per step",
-                prompts * samples
+                "data.prompts_per_step = {prompts} × policy.sampling.n = {samples} = {rollouts} rollouts per step"
             ),
         )
     };

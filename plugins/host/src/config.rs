@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Wasm instructions (roughly) a call may execute; `None` leaves only the wall-clock deadline.
-    /// Ignored when the host was built with [`HostConfig::consume_fuel`] off.
+    /// Wasm instructions (roughly) a call may execute; `None` leaves only the wall-clock deadline,
+    /// and the plugin is then compiled without fuel counting (faster: counting costs a third or
+    /// more of guest time). Ignored when the host was built with [`HostConfig::consume_fuel`] off.
     pub fuel: Option<u64>,
     /// Wall-clock deadline of one call, enforced by epoch interruption (always on).
     pub timeout_ms: u64,
@@ -75,7 +76,8 @@ pub const PLUGIN_THREAD_STACK: usize = DEFAULT_MAX_WASM_STACK + (16 << 20);
 pub struct HostConfig {
     /// Where precompiled plugins are kept; `None` compiles in memory on every load.
     pub cache_dir: Option<PathBuf>,
-    /// Instrument guests with fuel counting (needed for [`Limits::fuel`]); costs some speed.
+    /// Instrument guests that have a [`Limits::fuel`] budget with fuel counting; costs some speed.
+    /// Guests without a budget run uncounted either way.
     pub consume_fuel: bool,
     /// Period of the epoch ticker thread that enforces wall-clock deadlines.
     pub epoch_tick: Duration,

@@ -2,8 +2,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use crate::abi_v0_1;
 use crate::builtin::BUILTINS;
 use crate::cache::ArtifactCache;
 use crate::call::CallState;
-use crate::config::{HostConfig, PluginConfig};
+use crate::config::{HostConfig, Limits, PluginConfig};
 use crate::plugin::{Abi, LoadReport, Plugin};
 use crate::types::World;
 use crate::{Error, Result};
@@ -83,13 +83,13 @@ pub struct PluginHost {
 
 /// State shared by the host and every plugin it loaded.
 pub(crate) struct HostShared {
-    pub(crate) engine: Engine,
     pub(crate) config: HostConfig,
-    linker: Linker<CallState>,
-    #[cfg(feature = "wasi")]
-    wasi_linker: Linker<CallState>,
-    cache: ArtifactCache,
-    _ticker: EpochTicker,
+    /// The engine of plugins run under a fuel budget (all of them when fuel is off host-wide).
+    metered: Arc<EngineKit>,
+    /// The engine of plugins with no fuel budget on a host that counts fuel: their code is
+    /// compiled without fuel counting (which costs a third or more of guest time, ~3.5x for
+    /// CPython), since the deadline alone bounds them. Made on first use.
+    deadline_only: Mutex<Option<Arc<EngineKit>>>,
 }
 
 impl HostShared {
@@ -99,25 +99,46 @@ impl HostShared {
             .unwrap_or(u64::MAX)
             .max(1)
     }
+
+    /// The engine for a plugin with these limits: fuel counting only where there is a fuel budget.
+    fn engine_for(&self, limits: &Limits) -> Result<Arc<EngineKit>> {
+        if limits.fuel.is_some() || !self.metered.counts_fuel {
+            return Ok(Arc::clone(&self.metered));
+        }
+        let mut deadline_only = self
+            .deadline_only
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(kit) = deadline_only.as_ref() {
+            return Ok(Arc::clone(kit));
+        }
+        let kit = Arc::new(EngineKit::new(&self.config, false)?);
+        *deadline_only = Some(Arc::clone(&kit));
+        Ok(kit)
+    }
 }
 
-impl PluginHost {
-    /// Create the engine (component model, Cranelift, fuel and epoch interruption, pooling
-    /// allocator as configured) and start the epoch ticker thread.
-    pub fn new(config: HostConfig) -> Result<Self> {
+/// One wasmtime engine and what is bound to it: linkers, artifact cache, epoch ticker.
+pub(crate) struct EngineKit {
+    pub(crate) engine: Engine,
+    /// Whether code compiled by this engine counts fuel (and so obeys [`Limits::fuel`]).
+    pub(crate) counts_fuel: bool,
+    linker: Linker<CallState>,
+    #[cfg(feature = "wasi")]
+    wasi_linker: Linker<CallState>,
+    cache: ArtifactCache,
+    _ticker: EpochTicker,
+}
+
+impl EngineKit {
+    /// The engine (component model, Cranelift, epoch interruption, fuel counting if
+    /// `counts_fuel`, pooling allocator as configured) and its epoch ticker thread.
+    fn new(config: &HostConfig, counts_fuel: bool) -> Result<Self> {
         let mut engine_config = Config::new();
         engine_config.wasm_component_model(true);
-        engine_config.consume_fuel(config.consume_fuel);
+        engine_config.consume_fuel(counts_fuel);
         engine_config.epoch_interruption(true);
         engine_config.cranelift_opt_level(wasmtime::OptLevel::Speed);
-        // The calling thread's stack holds the wasm frames (PLUGIN_THREAD_STACK, pool.rs).
-        if config.max_wasm_stack > crate::config::PLUGIN_THREAD_STACK - (1 << 20) {
-            return Err(Error::Engine(format!(
-                "max_wasm_stack {} exceeds what plugin threads can hold ({} bytes of native stack)",
-                config.max_wasm_stack,
-                crate::config::PLUGIN_THREAD_STACK
-            )));
-        }
         engine_config.max_wasm_stack(config.max_wasm_stack);
         // wasmtime checks the wasm stack against the async stack size even when calls are
         // synchronous (as here): keep that one above it.
@@ -160,14 +181,36 @@ impl PluginHost {
         let cache = ArtifactCache::new(&engine, config.cache_dir.clone());
         let ticker = EpochTicker::start(engine.clone(), config.epoch_tick)?;
         Ok(Self {
+            engine,
+            counts_fuel,
+            linker,
+            #[cfg(feature = "wasi")]
+            wasi_linker,
+            cache,
+            _ticker: ticker,
+        })
+    }
+}
+
+impl PluginHost {
+    /// Create the engine (component model, Cranelift, fuel and epoch interruption, pooling
+    /// allocator as configured) and start the epoch ticker thread. Plugins loaded without a
+    /// fuel budget get a second engine that does not count fuel, made when the first one loads.
+    pub fn new(config: HostConfig) -> Result<Self> {
+        // The calling thread's stack holds the wasm frames (PLUGIN_THREAD_STACK, pool.rs).
+        if config.max_wasm_stack > crate::config::PLUGIN_THREAD_STACK - (1 << 20) {
+            return Err(Error::Engine(format!(
+                "max_wasm_stack {} exceeds what plugin threads can hold ({} bytes of native stack)",
+                config.max_wasm_stack,
+                crate::config::PLUGIN_THREAD_STACK
+            )));
+        }
+        let metered = Arc::new(EngineKit::new(&config, config.consume_fuel)?);
+        Ok(Self {
             shared: Arc::new(HostShared {
-                engine,
                 config,
-                linker,
-                #[cfg(feature = "wasi")]
-                wasi_linker,
-                cache,
-                _ticker: ticker,
+                metered,
+                deadline_only: Mutex::new(None),
             }),
         })
     }
@@ -223,19 +266,20 @@ impl PluginHost {
             PluginSource::Bytes { wasm, .. } => wasm.as_slice().into(),
         };
         let shared = &self.shared;
-        let (component, cache) = shared
-            .cache
-            .component(&shared.engine, &wasm, &label)
-            .map_err(|error| Error::NotAComponent {
-                plugin: label.clone(),
-                reason: format!("{error:#}"),
-            })?;
+        let kit = shared.engine_for(&config.limits)?;
+        let (component, cache) =
+            kit.cache
+                .component(&kit.engine, &wasm, &label)
+                .map_err(|error| Error::NotAComponent {
+                    plugin: label.clone(),
+                    reason: format!("{error:#}"),
+                })?;
         let compiled_in = started.elapsed();
-        let shape = inspect(&shared.engine, &component, &label)?;
+        let shape = inspect(&kit.engine, &component, &label)?;
         let linker = if shape.uses_wasi {
             #[cfg(feature = "wasi")]
             {
-                &shared.wasi_linker
+                &kit.wasi_linker
             }
             #[cfg(not(feature = "wasi"))]
             {
@@ -246,7 +290,7 @@ impl PluginHost {
                 });
             }
         } else {
-            &shared.linker
+            &kit.linker
         };
         let instance_pre =
             linker
@@ -266,6 +310,7 @@ impl PluginHost {
         crate::pool::with_plugin_stack(|| {
             Plugin::validate(
                 Arc::clone(shared),
+                Arc::clone(&kit),
                 label,
                 config,
                 instance_pre,

@@ -10,7 +10,7 @@ use crate::abi_v0_1;
 use crate::cache::CacheOutcome;
 use crate::call::{CallState, Fault, arm, check_task, check_verdict, classify};
 use crate::config::PluginConfig;
-use crate::host::HostShared;
+use crate::host::{EngineKit, HostShared};
 use crate::types::{PluginInfo, Status, Task, Verdict, World};
 use crate::{Error, Result};
 
@@ -63,6 +63,8 @@ pub struct Plugin {
 
 struct PluginInner {
     host: Arc<HostShared>,
+    /// The engine this plugin was compiled by (with or without fuel counting).
+    kit: Arc<EngineKit>,
     label: String,
     config: PluginConfig,
     instance_pre: InstancePre<CallState>,
@@ -84,6 +86,7 @@ impl Plugin {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn validate(
         host: Arc<HostShared>,
+        kit: Arc<EngineKit>,
         label: String,
         config: PluginConfig,
         instance_pre: InstancePre<CallState>,
@@ -115,6 +118,7 @@ impl Plugin {
         };
         let mut plugin = PluginInner {
             host,
+            kit,
             label,
             config,
             instance_pre,
@@ -204,6 +208,13 @@ impl Plugin {
         &self.inner.config
     }
 
+    /// Whether the plugin's code counts fuel: it has a fuel budget ([`crate::Limits::fuel`]) on
+    /// a host that counts fuel. Plugins without one are compiled without the counting and are
+    /// bounded by their deadline alone.
+    pub fn counts_fuel(&self) -> bool {
+        self.inner.kit.counts_fuel
+    }
+
     /// Whether loading compiled the component and how long it took.
     pub fn load_report(&self) -> &LoadReport {
         &self.inner.report
@@ -276,14 +287,14 @@ impl PluginInner {
     /// A new armed store with a fresh instance.
     fn instantiate(&self) -> std::result::Result<(Store<CallState>, Instance), Fault> {
         let mut store = Store::new(
-            &self.host.engine,
+            &self.kit.engine,
             CallState::new(&self.config, self.info.uses_wasi),
         );
         store.limiter(|state| state);
         arm(
             &mut store,
             &self.config,
-            self.host.config.consume_fuel,
+            self.kit.counts_fuel,
             self.host.tick_ms(),
         );
         match self.instance_pre.instantiate(&mut store) {
@@ -328,7 +339,7 @@ impl PluginInner {
                 arm(
                     &mut slot.store,
                     &self.config,
-                    self.host.config.consume_fuel,
+                    self.kit.counts_fuel,
                     self.host.tick_ms(),
                 );
                 slot

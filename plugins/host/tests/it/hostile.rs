@@ -54,6 +54,7 @@ fn infinite_loop_runs_out_of_fuel() {
         guests::hostile(guests::body::INFINITE_LOOP),
         tight(),
     );
+    assert!(plugin.counts_fuel());
     let verdict = assert_fault(&host, &plugin, Status::Timeout, Duration::from_secs(5));
     assert!(verdict.detail.contains("fuel"), "{}", verdict.detail);
 }
@@ -75,6 +76,8 @@ fn infinite_loop_hits_the_wall_clock_deadline_without_fuel() {
         guests::hostile(guests::body::INFINITE_LOOP),
         config,
     );
+    // No budget, so compiled without fuel counting: the deadline alone stops it.
+    assert!(!plugin.counts_fuel());
     let started = Instant::now();
     let verdict = assert_fault(&host, &plugin, Status::Timeout, Duration::from_secs(3));
     assert!(

@@ -1,7 +1,7 @@
 //! Load-time validation and the on-disk artifact cache.
 
 use proctor_plugin_host::{
-    CacheOutcome, Error, HostConfig, PluginConfig, PluginHost, PluginSource,
+    CacheOutcome, Error, HostConfig, Limits, PluginConfig, PluginHost, PluginSource, Status, Task,
 };
 
 use crate::{guests, host};
@@ -133,6 +133,62 @@ fn second_host_loads_from_the_cache_without_compiling() {
     };
     let third = PluginHost::new(no_fuel).unwrap().load(&source).unwrap();
     assert_eq!(third.load_report().cache, CacheOutcome::Compiled);
+}
+
+#[test]
+fn plugins_without_a_fuel_budget_are_compiled_without_fuel_counting() {
+    let cache = tempfile::tempdir().unwrap();
+    let config = || HostConfig {
+        cache_dir: Some(cache.path().to_owned()),
+        ..HostConfig::default()
+    };
+    let source = PluginSource::Bytes {
+        label: "exact".into(),
+        wasm: guests::exact_verifier(),
+    };
+    let deadline_only = PluginConfig {
+        limits: Limits {
+            fuel: None,
+            ..Limits::default()
+        },
+        ..PluginConfig::default()
+    };
+    let task = Task {
+        id: "t".into(),
+        prompt: "2+2?".into(),
+        reference: Some("4".into()),
+        metadata: "{}".into(),
+    };
+
+    let host = PluginHost::new(config()).unwrap();
+    let metered = host.load(&source).unwrap();
+    let unmetered = host.load_with(&source, deadline_only.clone()).unwrap();
+    assert!(metered.counts_fuel());
+    assert!(!unmetered.counts_fuel());
+    // Two engines, two artifacts; both verify alike.
+    assert_eq!(unmetered.load_report().cache, CacheOutcome::Compiled);
+    assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 2);
+    for response in ["4", "5"] {
+        assert_eq!(
+            metered.verify(&task, response),
+            unmetered.verify(&task, response)
+        );
+    }
+    assert_eq!(unmetered.verify(&task, "4").status, Status::Correct);
+
+    // A second process finds both in the cache; a host that counts no fuel at all uses the
+    // deadline-only artifact for every plugin.
+    let again = PluginHost::new(config()).unwrap();
+    let unmetered = again.load_with(&source, deadline_only).unwrap();
+    assert_eq!(unmetered.load_report().cache, CacheOutcome::Loaded);
+    let fuel_off = PluginHost::new(HostConfig {
+        consume_fuel: false,
+        ..config()
+    })
+    .unwrap();
+    let plugin = fuel_off.load(&source).unwrap();
+    assert!(!plugin.counts_fuel());
+    assert_eq!(plugin.load_report().cache, CacheOutcome::Loaded);
 }
 
 #[test]
