@@ -121,7 +121,7 @@ fn native_check_repeat((reference, response): (&str, &str), times: u32) -> u32 {
 enum Metering {
     /// Fuel and epoch deadline, as a host with `consume_fuel` runs guests.
     Fuel,
-    /// Epoch deadline only (the host's setting for the `code` built-in).
+    /// Epoch deadline only: how the host runs a plugin without a fuel budget (e.g. `code`).
     EpochOnly,
     /// Neither: not a configuration the host ever runs; it shows what the deadline checks cost.
     Unbounded,
