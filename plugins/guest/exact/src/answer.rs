@@ -54,12 +54,12 @@ const ANSWER: &[u8] = b"answer:";
 ///
 /// One backwards pass from one byte of interest to the previous ([`last_of`], mostly over whole
 /// blocks): `#` throughout (the last `####` wins over everything before it, and ends the pass),
-/// `\\` until the last `\\boxed{` is found, `:` (how `answer:` is found: the colon is much rarer
-/// in text than an `a`) until the last `answer:` is found or a balanced `\\boxed{…}` makes it
+/// `\` until the last `\boxed{` is found, `:` (how `answer:` is found: the colon is much rarer
+/// in text than an `a`) until the last `answer:` is found or a balanced `\boxed{…}` makes it
 /// irrelevant. Once only `#` matters the pass looks for it alone.
 fn answer_region(text: &str) -> &str {
     let bytes = text.as_bytes();
-    // `Some(content)` once the last `\\boxed{` is found: its content when the braces balance.
+    // `Some(content)` once the last `\boxed{` is found: its content when the braces balance.
     let mut last_boxed: Option<Option<&str>> = None;
     let mut last_answer: Option<usize> = None;
     let mut end = bytes.len();
