@@ -1,8 +1,10 @@
 //! Benchmark of the built-in `code` verifier: first load (compile) vs cached load, and
 //! verifications per second of a typical 10-test stdin/stdout problem on N pool workers.
 //!
-//! Run: `cargo run --release -p proctor-code --example bench -- [WORKERS] [CALLS]`
-//! (defaults 2 workers, 200 calls; uses a fresh temporary cache directory).
+//! Run: `cargo run --release -p proctor-code --example bench -- [WORKERS] [CALLS] [fuel]`
+//! (defaults 2 workers, 200 calls; uses a fresh temporary cache directory). The host is the
+//! default one, as `proctor run` makes it; `fuel` gives the plugin a fuel budget, so that it is
+//! compiled with fuel counting, to measure what counting costs CPython.
 
 use std::time::Instant;
 
@@ -15,10 +17,13 @@ fn main() {
         .next()
         .and_then(|text| text.parse().ok())
         .unwrap_or(200);
+    let mut plugin_config = proctor_code::recommended_config();
+    if args.next().as_deref() == Some("fuel") {
+        plugin_config.limits.fuel = Some(u64::MAX / 2);
+    }
     let cache = tempfile::tempdir().expect("a temporary cache directory");
     let config = HostConfig {
         cache_dir: Some(cache.path().to_owned()),
-        consume_fuel: false,
         ..HostConfig::default()
     };
     let source = PluginSource::Builtin("code".into());
@@ -29,7 +34,7 @@ fn main() {
         let host = PluginHost::new(config.clone()).expect("host");
         let started = Instant::now();
         let plugin = host
-            .load_with(&source, proctor_code::recommended_config())
+            .load_with(&source, plugin_config.clone())
             .expect("load");
         println!(
             "{attempt}: {:?} ({:?})",
@@ -38,9 +43,7 @@ fn main() {
         );
     }
     let host = PluginHost::new(config).expect("host");
-    let plugin = host
-        .load_with(&source, proctor_code::recommended_config())
-        .expect("load");
+    let plugin = host.load_with(&source, plugin_config).expect("load");
     // A typical problem: read n numbers, print their sum and maximum; 10 tests.
     let inputs: Vec<String> = (1..=10)
         .map(|test| {

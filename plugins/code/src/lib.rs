@@ -10,7 +10,7 @@ use proctor_plugin_host::PluginConfig;
 
 /// Per-plugin limits the `code` plugin is meant to run under (kept with the built-in's row in
 /// the host's table, which also applies them by default): no fuel (the guest counts steps itself,
-/// deterministically, and fuel instrumentation slows CPython ~3.5×), a wall-clock deadline as the
+/// deterministically, and fuel counting costs CPython 15–25%), a wall-clock deadline as the
 /// backstop, and enough memory for CPython.
 pub fn recommended_config() -> PluginConfig {
     proctor_plugin_host::builtin("code")

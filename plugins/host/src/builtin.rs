@@ -52,8 +52,8 @@ pub static BUILTINS: &[Builtin] = &[
         name: "code",
         summary: "Python programs run against stdin/stdout or function-call tests in CPython-in-WASM (plugins/code)",
         wasm: include_bytes!("../../builtin/code.wasm"),
-        // No fuel (the guest counts steps itself, deterministically, and fuel instrumentation
-        // slows CPython ~3.5×), a wall-clock backstop over its 20 M-step budget, and room for
+        // No fuel (the guest counts steps itself, deterministically, and fuel counting costs
+        // CPython 15–25%: plugins/code/examples/bench.rs), a wall-clock backstop over its 20 M-step budget, and room for
         // CPython's heap (plugins/code/README.md, "Limits").
         limits: Some(Limits {
             fuel: None,

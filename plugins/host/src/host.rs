@@ -87,8 +87,8 @@ pub(crate) struct HostShared {
     /// The engine of plugins run under a fuel budget (all of them when fuel is off host-wide).
     metered: Arc<EngineKit>,
     /// The engine of plugins with no fuel budget on a host that counts fuel: their code is
-    /// compiled without fuel counting (which costs a third or more of guest time, ~3.5x for
-    /// CPython), since the deadline alone bounds them. Made on first use.
+    /// compiled without fuel counting (15–35% of guest time in the `exact` and `code` benchmarks),
+    /// since the deadline alone bounds them. Made on first use.
     deadline_only: Mutex<Option<Arc<EngineKit>>>,
 }
 
