@@ -73,9 +73,10 @@ impl fmt::Display for PluginSource {
     }
 }
 
-/// Loads plugins into one wasmtime engine and enforces limits on them.
+/// Loads plugins and enforces limits on them: into one wasmtime engine, or two when some plugins
+/// have a fuel budget and others do not (see [`crate::Limits::fuel`]).
 ///
-/// Cheap to clone; plugins keep the host's engine (and its epoch ticker) alive.
+/// Cheap to clone; plugins keep their engine (and its epoch ticker) alive.
 #[derive(Clone)]
 pub struct PluginHost {
     shared: Arc<HostShared>,
