@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// How a component was obtained by [`ArtifactCache::component`].
+/// How loading obtained a plugin's compiled component (see [`crate::LoadReport::cache`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CacheOutcome {
