@@ -107,17 +107,26 @@ fn missing_files_and_builtins_are_named() {
     assert!(matches!(error, Error::UnknownBuiltin { .. }), "{error:?}");
 }
 
+/// Host defaults with the artifact cache in `cache`.
+fn cached(cache: &tempfile::TempDir) -> HostConfig {
+    HostConfig {
+        cache_dir: Some(cache.path().to_owned()),
+        ..HostConfig::default()
+    }
+}
+
+fn exact_source() -> PluginSource {
+    PluginSource::Bytes {
+        label: "exact".into(),
+        wasm: guests::exact_verifier(),
+    }
+}
+
 #[test]
 fn second_host_loads_from_the_cache_without_compiling() {
     let cache = tempfile::tempdir().unwrap();
-    let config = || HostConfig {
-        cache_dir: Some(cache.path().to_owned()),
-        ..HostConfig::default()
-    };
-    let source = PluginSource::Bytes {
-        label: "exact".into(),
-        wasm: guests::exact_verifier(),
-    };
+    let config = || cached(&cache);
+    let source = exact_source();
 
     let first = PluginHost::new(config()).unwrap().load(&source).unwrap();
     assert_eq!(first.load_report().cache, CacheOutcome::Compiled);
@@ -138,14 +147,8 @@ fn second_host_loads_from_the_cache_without_compiling() {
 #[test]
 fn plugins_without_a_fuel_budget_are_compiled_without_fuel_counting() {
     let cache = tempfile::tempdir().unwrap();
-    let config = || HostConfig {
-        cache_dir: Some(cache.path().to_owned()),
-        ..HostConfig::default()
-    };
-    let source = PluginSource::Bytes {
-        label: "exact".into(),
-        wasm: guests::exact_verifier(),
-    };
+    let config = || cached(&cache);
+    let source = exact_source();
     let deadline_only = PluginConfig {
         limits: Limits {
             fuel: None,
@@ -194,14 +197,8 @@ fn plugins_without_a_fuel_budget_are_compiled_without_fuel_counting() {
 #[test]
 fn corrupt_cache_entries_are_replaced() {
     let cache = tempfile::tempdir().unwrap();
-    let config = || HostConfig {
-        cache_dir: Some(cache.path().to_owned()),
-        ..HostConfig::default()
-    };
-    let source = PluginSource::Bytes {
-        label: "exact".into(),
-        wasm: guests::exact_verifier(),
-    };
+    let config = || cached(&cache);
+    let source = exact_source();
     PluginHost::new(config()).unwrap().load(&source).unwrap();
     for entry in std::fs::read_dir(cache.path()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
